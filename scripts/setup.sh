@@ -18,6 +18,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcbor-dev                            # benchmark baseline only
   nodejs npm                             # independent oracles (cbor2, cose-js)
+  xxd                                    # CLI tests feed binary input
 )
 
 missing=()

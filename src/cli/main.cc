@@ -13,6 +13,10 @@ void Fail(const std::string& verb, const std::string& message, int code) {
 
 }  // namespace teep::cli
 
+namespace {
+constexpr int kExitUsage = 64;  // EX_USAGE: the command line itself was wrong
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"teep: Trusted Execution Environment Provisioning (IETF TEEP) tools"};
   app.require_subcommand(1);
@@ -22,8 +26,11 @@ int main(int argc, char** argv) {
   teep::cli::AddDemoCommand(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a verb failed; it already printed why
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int code = app.exit(e);  // prints help, version, or the usage error
+    return code == 0 ? 0 : kExitUsage;
   }
   return 0;
 }

@@ -22,10 +22,10 @@ std::string Reencode(const Args& args, const cbor::DecodeOptions& options) {
   return "ok " + HexEncode(*encoded);
 }
 
-std::string CheckCommand(const Args& args) {
+std::string CheckCommand(const Args& args, const cbor::DecodeOptions& options) {
   Bytes input;
   if (!ParseHexArg(args, &input)) return Err(kBadHex);
-  auto error = cbor::Check(input);
+  auto error = cbor::Check(input, options);
   if (!error) return "ok";
   return Err(std::string(cbor::ErrorKindText(error->kind)) + " @" +
              std::to_string(error->offset));
@@ -64,7 +64,10 @@ void RegisterCborCommands(CommandTable& table) {
             [](const Args& args) { return Reencode(args, cbor::DecodeOptions{}); });
   table.Add("relaxed", "relaxed HEX",
             [](const Args& args) { return Reencode(args, cbor::RelaxedOptions()); });
-  table.Add("check", "check HEX", CheckCommand);
+  table.Add("check", "check HEX",
+            [](const Args& args) { return CheckCommand(args, cbor::DecodeOptions{}); });
+  table.Add("check-relaxed", "check-relaxed HEX",
+            [](const Args& args) { return CheckCommand(args, cbor::RelaxedOptions()); });
   table.Add("diag", "diag HEX", DiagCommand);
   table.Add("gen", "gen SEED COUNT", GenCommand);
 }

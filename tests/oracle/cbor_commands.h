@@ -5,6 +5,7 @@
 //   relaxed HEX     decode with RelaxedOptions(), deterministic re-encode:
 //                                            "ok HEX" | "err MESSAGE"
 //   check HEX       strict cbor::Check:      "ok" | "err <ErrorKindText> @<offset>"
+//   check-relaxed HEX   the same with RelaxedOptions()
 //   diag HEX        diagnostic notation (relaxed): "ok TEXT" | "err MESSAGE"
 //   gen SEED COUNT  COUNT lines, each the hex of one random deterministic item
 #pragma once

@@ -244,26 +244,23 @@ class Generator {
     return Item(depth);  // may be an array, map or tag used as a key
   }
 
-  static bool IsZero(const Value& v, bool negative) {
-    return v.kind() == Value::Kind::kFloat && v.float_value() == 0 &&
-           std::signbit(v.float_value()) == negative;
+  static bool IsNegativeZero(const Value& v) {
+    return v.kind() == Value::Kind::kFloat && v.float_value() == 0 && std::signbit(v.float_value());
   }
 
   Value Map(int depth) {
     const uint64_t n = Count();
     Value::Map pairs;
     std::set<Bytes> seen;
-    bool has_zero = false, has_negative_zero = false;
     for (uint64_t i = 0; i < n; ++i) {
       for (int attempt = 0; attempt < 4; ++attempt) {
         Value key = Key(depth + 1);
+        // cbor2 decodes maps into a JavaScript Map, which stores a -0 key as
+        // +0 (SameValueZero), so it cannot round-trip a -0.0 key; the edge
+        // cases in lib/cbor_cases.mjs cover that one for our side.
+        if (IsNegativeZero(key)) continue;
         auto encoded = cbor::Encode(key);
         if (!encoded.ok() || !seen.insert(*encoded).second) continue;
-        // cbor2 decodes maps into a JavaScript Map, whose SameValueZero key
-        // equality merges 0.0 and -0.0 (see README): never put both in one map.
-        if ((IsZero(key, true) && has_zero) || (IsZero(key, false) && has_negative_zero)) continue;
-        has_zero = has_zero || IsZero(key, false);
-        has_negative_zero = has_negative_zero || IsZero(key, true);
         pairs.emplace_back(std::move(key), Item(depth + 1));
         break;
       }

@@ -92,7 +92,7 @@ class Printer {
         if (options_.show_embedded_cbor && LooksLikeEmbeddedCbor(b)) {
           out_ += "<<";
           Printer inner(b, options_);
-          inner.indent_base_ = depth;
+          inner.indent_base_ = indent_base_ + depth;
           out_ += inner.Run();
           out_ += ">>";
           return;

@@ -14,6 +14,8 @@ std::string TypeName(const cbor::Reader& r) {
   return std::string(cbor::MajorTypeName(*type));
 }
 
+// Call before the failing read: a failed read latches the reader's error and
+// the type of the offending item can no longer be peeked.
 Status FieldError(std::string_view where, std::string_view field, std::string_view expected,
                   const cbor::Reader& r) {
   std::string what(field);
@@ -40,8 +42,9 @@ Status ReadStructureTag(cbor::Reader& reader, uint64_t expected_tag, TagPolicy p
   if (!reader.ok()) return reader.status().WithContext(where);
   std::optional<uint64_t> tag = reader.PeekTag();
   if (tag && *tag != expected_tag) {
-    return Malformed(where, "expected tag " + std::to_string(expected_tag) + " or no tag, got tag " +
-                                std::to_string(*tag));
+    return Malformed(where, "expected tag " + std::to_string(expected_tag) +
+                                (policy == TagPolicy::kRequireTagged ? "" : " or no tag") +
+                                ", got tag " + std::to_string(*tag));
   }
   *tagged = tag.has_value();
   // RFC 9052 §2: the tag may be omitted when the application context already
@@ -85,9 +88,10 @@ Status ReadArrayOf(cbor::Reader& reader, std::string_view where, std::string_vie
 Status ReadHeaderBuckets(cbor::Reader& reader, std::string_view where, Headers* headers) {
   if (!reader.ok()) return reader.status().WithContext(where);
   ByteView protected_bytes;
-  if (!reader.ReadBytes(&protected_bytes)) {
+  if (reader.PeekType() != cbor::MajorType::kBytes) {
     return FieldError(where, "protected", "a byte string", reader);
   }
+  reader.ReadBytes(&protected_bytes);
   ByteView unprotected_map;
   if (reader.PeekType() != cbor::MajorType::kMap) {
     return FieldError(where, "unprotected", "a map", reader);
@@ -105,8 +109,11 @@ Status ReadBytesOrNil(cbor::Reader& reader, std::string_view where, std::string_
     *out = std::nullopt;
     return OkStatus();
   }
+  if (reader.PeekType() != cbor::MajorType::kBytes) {
+    return FieldError(where, field, "a byte string or nil", reader);
+  }
   ByteView value;
-  if (!reader.ReadBytes(&value)) return FieldError(where, field, "a byte string or nil", reader);
+  reader.ReadBytes(&value);
   *out = value;
   return OkStatus();
 }
@@ -114,7 +121,10 @@ Status ReadBytesOrNil(cbor::Reader& reader, std::string_view where, std::string_
 Status ReadBytesField(cbor::Reader& reader, std::string_view where, std::string_view field,
                       ByteView* out) {
   if (!reader.ok()) return reader.status().WithContext(where);
-  if (!reader.ReadBytes(out)) return FieldError(where, field, "a byte string", reader);
+  if (reader.PeekType() != cbor::MajorType::kBytes) {
+    return FieldError(where, field, "a byte string", reader);
+  }
+  reader.ReadBytes(out);
   return OkStatus();
 }
 

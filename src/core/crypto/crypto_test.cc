@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -644,20 +645,23 @@ TEST(EcdsaTest, Rfc6979P384Sha384Sample) {
 }
 
 TEST(EcdsaTest, ShortScalarsArePadded) {
-  // Roughly 1 in 128 signatures has an r or s below 2^(8n-8); sign until the
-  // padding path has run (expected ~128 rounds; the cap makes a false failure
-  // a 1-in-10^17 event), checking every signature verifies.
+  // About 1 in 256 signatures has r (and independently s) below 2^(8n-8), so
+  // its DER integer is shorter than n bytes. Sign until both halves have been
+  // short at least once (expected a few hundred rounds; the cap makes a false
+  // failure a 1-in-10^30 event), checking every signature verifies.
   ASSERT_OK_AND_ASSIGN(PrivateKey priv, PrivateKey::Generate(KeyType::kP256));
   PublicKey pub = priv.Public();
-  bool saw_leading_zero = false;
-  for (int i = 0; i < 5000 && !saw_leading_zero; ++i) {
+  bool short_r = false, short_s = false;
+  for (int i = 0; i < 20000 && !(short_r && short_s); ++i) {
     const std::string msg = "message " + std::to_string(i);
     ASSERT_OK_AND_ASSIGN(Bytes sig, priv.Sign(AsBytes(msg)));
     ASSERT_EQ(sig.size(), 64u);
     ASSERT_OK(pub.Verify(AsBytes(msg), sig));
-    saw_leading_zero = sig[0] == 0 || sig[32] == 0;
+    short_r = short_r || sig[0] == 0;
+    short_s = short_s || sig[32] == 0;
   }
-  EXPECT_TRUE(saw_leading_zero);
+  EXPECT_TRUE(short_r);
+  EXPECT_TRUE(short_s);
 }
 
 // ---- Ed25519 ----------------------------------------------------------------------------------------------
@@ -1005,6 +1009,15 @@ TEST(PrivateKeyTest, MoveKeepsTheKey) {
   ASSERT_OK(pub.Verify(AsBytes("m"), sig));
   // A moved-from key fails cleanly instead of crashing.
   EXPECT_EQ(CodeOf(a.Sign(AsBytes("m"))), StatusCode::kInvalidArgument);  // NOLINT
+  EXPECT_EQ(CodeOf(a.RawPrivate()), StatusCode::kInvalidArgument);        // NOLINT
+  PublicKey empty = a.Public();                                           // NOLINT
+  EXPECT_TRUE(empty.x().empty());
+  EXPECT_EQ(CodeOf(empty.Verify(AsBytes("m"), sig)), StatusCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(PrivateKey x, PrivateKey::Generate(KeyType::kX25519));
+  PublicKey peer = x.Public();
+  PublicKey taken = std::move(peer);
+  EXPECT_EQ(CodeOf(x.Agree(peer)), StatusCode::kInvalidArgument);  // NOLINT: moved-from peer
+  ASSERT_OK(x.Agree(taken).status());
 }
 
 }  // namespace

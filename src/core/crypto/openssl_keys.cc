@@ -79,7 +79,10 @@ struct PrivateKey::Impl {
 // Declared a friend by both key classes: the only way the backend reaches
 // their private constructors and handles.
 struct BackendAccess {
+  // A null `pkey` gives an empty key (as after a move): every method then
+  // fails cleanly or returns empty bytes.
   static PublicKey MakePublic(KeyType type, PkeyPtr pkey) {
+    if (!pkey) return PublicKey(type, nullptr);
     auto impl = std::make_unique<PublicKey::Impl>();
     impl->pkey = std::move(pkey);
     return PublicKey(type, std::move(impl));

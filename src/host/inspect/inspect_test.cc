@@ -1,0 +1,115 @@
+#include "host/inspect/inspect.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/cose/sign.h"
+
+namespace teep::host {
+namespace {
+
+std::string SpecText(const std::string& rel) {
+  std::ifstream in(std::filesystem::path(TEEP_SPEC_DIR) / rel);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Bytes SpecHex(const std::string& rel) { return *HexDecode(SpecText(rel)); }
+
+InspectKey SpecKey(const std::string& rel) {
+  return {rel, *crypto::PublicKey::FromPem(SpecText(rel))};
+}
+
+TEST(Inspect, VerifiesSuitEnvelopeSignatureWithThePublishedKey) {
+  InspectOptions o;
+  o.keys.push_back(SpecKey("teep/vectors/keys/appE-suit-signer-p256.pub.pem"));
+  auto r = Inspect(SpecHex("teep/vectors/e2-suit-integrated.hex"), o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->signatures_found, 1);
+  EXPECT_EQ(r->signatures_verified, 1);
+  EXPECT_TRUE(r->problems.empty());
+  EXPECT_NE(r->output.find("SUIT_Envelope"), std::string::npos);
+  EXPECT_NE(r->output.find("manifest digest: matches"), std::string::npos);
+  EXPECT_NE(r->output.find("VERIFIED by teep/vectors/keys/appE-suit-signer-p256.pub.pem"),
+            std::string::npos);
+  EXPECT_NE(r->output.find("ESP256 (-9)"), std::string::npos);
+}
+
+TEST(Inspect, ReportsASignatureThatNoKeyVerifies) {
+  InspectOptions o;
+  auto stranger = crypto::PrivateKey::Generate(crypto::KeyType::kP256);
+  ASSERT_TRUE(stranger.ok());
+  o.keys.push_back({"stranger.pem", stranger->Public()});
+  auto r = Inspect(SpecHex("teep/vectors/e1-suit-uri.hex"), o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->signatures_verified, 0);
+  ASSERT_EQ(r->problems.size(), 1u);
+  EXPECT_NE(r->problems[0].find("NOT verified"), std::string::npos);
+}
+
+TEST(Inspect, FlagsATamperedManifest) {
+  Bytes e2 = SpecHex("teep/vectors/e2-suit-integrated.hex");
+  e2[e2.size() / 2] ^= 0x01;  // somewhere inside the manifest or payload
+  auto r = Inspect(e2, {});
+  if (!r.ok()) GTEST_SKIP() << "flip made the CBOR malformed";
+  EXPECT_FALSE(r->problems.empty());
+}
+
+TEST(Inspect, FlagsAnUnsignedManifest) {
+  auto r = Inspect(SpecHex("suit/vectors/suit-example0-unsigned.hex"), {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->problems.empty());
+  EXPECT_NE(r->problems[0].find("no authentication block"), std::string::npos);
+}
+
+TEST(Inspect, RecognisesUntaggedAndTaggedSign1AndNamesTheKey) {
+  auto key = *crypto::PrivateKey::Generate(crypto::KeyType::kEd25519);
+  for (bool tagged : {true, false}) {
+    cose::SignOptions so;
+    so.tagged = tagged;
+    Bytes msg = *cose::CreateSign1(key, AsBytes("hello"), so);
+    InspectOptions o;
+    auto other = crypto::PrivateKey::Generate(crypto::KeyType::kEd25519);
+    ASSERT_TRUE(other.ok());
+    o.keys.push_back({"other.pem", other->Public()});
+    o.keys.push_back({"mine.pem", key.Public()});
+    auto r = Inspect(msg, o);
+    ASSERT_TRUE(r.ok());
+    EXPECT_NE(r->output.find(tagged ? "COSE_Sign1 (tag 18)" : "COSE_Sign1 (untagged)"), std::string::npos);
+    EXPECT_NE(r->output.find("VERIFIED by mine.pem"), std::string::npos);
+    EXPECT_EQ(r->signatures_verified, 1);
+  }
+}
+
+TEST(Inspect, JsonOutputNamesTheVerifyingKey) {
+  InspectOptions o;
+  o.json = true;
+  o.keys.push_back(SpecKey("suit/vectors/suit-spec-example-p256-pub.pem"));
+  auto r = Inspect(SpecHex("suit/vectors/suit-example1-signed.hex"), o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->output.front(), '{');
+  EXPECT_NE(r->output.find("\"structure\":\"SUIT_Envelope\""), std::string::npos);
+  EXPECT_NE(r->output.find("\"verified_by\":\"suit/vectors/suit-spec-example-p256-pub.pem\""),
+            std::string::npos);
+}
+
+TEST(Inspect, RefusesMalformedCborWithOffset) {
+  Bytes bad = *HexDecode("a201020103");
+  auto r = Inspect(bad, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "not well-formed CBOR: offset 3: duplicate map key");
+}
+
+TEST(Inspect, PrintsPlainCborAsDiagnosticNotation) {
+  auto r = Inspect(SpecHex("teep/vectors/d5-success.hex"), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->output.find("CBOR, 21 bytes"), std::string::npos) << r->output;
+  EXPECT_NE(r->output.find("19: h'"), std::string::npos) << r->output;
+}
+
+}  // namespace
+}  // namespace teep::host

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real `teep` binary: exit codes, one-line errors,
+# files it writes, and what it prints. Usage: cli_test.sh TEEP SPEC_DIR
+set -uo pipefail
+teep="$1"
+spec="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME EXPECTED_EXIT COMMAND... ; output in $work/out, $work/err
+  local name="$1" want="$2"
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [[ $got -eq $want ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $got, wanted $want"
+    sed 's/^/  out: /' "$work/out" | head -20
+    sed 's/^/  err: /' "$work/err" | head -20
+  fi
+}
+
+expect_text() {  # expect_text NAME FILE PATTERN
+  if grep -qE -- "$3" "$2"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $1: no /$3/ in $2:"
+    head -20 "$2" | sed 's/^/  /'
+  fi
+}
+
+vec="$spec/teep/vectors"
+signer_pub="$vec/keys/appE-suit-signer-p256.pub.pem"
+
+# --- teep key -----------------------------------------------------------
+for alg in ESP256 ESP384 Ed25519 X25519; do
+  check "key generate $alg" 0 "$teep" key generate --alg "$alg" -o "$work/$alg.pem"
+  expect_text "key generate $alg prints kid" "$work/out" "wrote .*\($alg, kid [0-9a-f]{64}\)"
+  mode=$(stat -c %a "$work/$alg.pem")
+  if [[ "$mode" == "600" ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $alg.pem mode $mode"; fi
+  check "key public $alg" 0 "$teep" key public "$work/$alg.pem" -o "$work/$alg.pub.pem"
+  expect_text "public PEM $alg" "$work/$alg.pub.pem" "BEGIN PUBLIC KEY"
+  check "thumbprint of private $alg" 0 "$teep" key thumbprint "$work/$alg.pem"
+  cp "$work/out" "$work/tp1"
+  check "thumbprint of public $alg" 0 "$teep" key thumbprint "$work/$alg.pub.pem"
+  if cmp -s "$work/out" "$work/tp1"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL thumbprints differ for $alg"; fi
+done
+check "key generate rejects an unknown alg" 64 "$teep" key generate --alg RSA -o "$work/x.pem"
+check "key public of a missing file" 1 "$teep" key public "$work/missing.pem"
+expect_text "missing file error names the file" "$work/err" "^teep key public: .*missing.pem"
+
+# --- teep inspect -------------------------------------------------------
+for v in e1-suit-uri e2-suit-integrated e3-suit-personalization; do
+  check "inspect $v verifies" 0 "$teep" inspect --key "$signer_pub" "$vec/$v.hex"
+  expect_text "inspect $v names the key" "$work/out" "VERIFIED by .*appE-suit-signer-p256.pub.pem"
+done
+check "inspect with the wrong key fails" 2 "$teep" inspect --key "$work/ESP256.pub.pem" "$vec/e2-suit-integrated.hex"
+expect_text "wrong key error is one line" "$work/err" "^teep inspect: .*NOT verified"
+check "inspect of binary input" 0 bash -c "xxd -r -p '$vec/e2-suit-integrated.hex' | '$teep' inspect --key '$signer_pub' -"
+check "inspect without keys" 0 "$teep" inspect "$vec/d1-query-request.hex"
+printf 'a201020103' >"$work/dup.hex"
+check "inspect of malformed CBOR" 1 "$teep" inspect "$work/dup.hex"
+expect_text "malformed error names offset and reason" "$work/err" "^teep inspect: not well-formed CBOR: offset 3: duplicate map key$"
+[[ $(wc -l <"$work/err") -eq 1 ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL error is not one line"; }
+check "inspect --json" 0 "$teep" inspect --json --key "$signer_pub" "$vec/e1-suit-uri.hex"
+if node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); if(j.structure!=="SUIT_Envelope"||!j.signatures[0].verified_by) process.exit(1)' "$work/out"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL --json output is not the expected JSON"; head -c 400 "$work/out"
+fi
+
+# --- teep demo ----------------------------------------------------------
+check "demo" 0 "$teep" demo
+expect_text "demo summary" "$work/out" "^summary: "
+check "demo --verbose" 0 "$teep" demo --verbose
+expect_text "demo verbose shows COSE_Sign" "$work/out" "COSE_Sign \(tag 98\), 2 signature"
+
+echo "cli: ${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]
