@@ -96,8 +96,10 @@ def main():
     seeds.update({f"tricky-{k}": bytes.fromhex(v) for k, v in TRICKY.items()})
     for corpus in CORPORA:
         corpus.mkdir(parents=True, exist_ok=True)
-        for old in corpus.glob("*.cbor"):
-            old.unlink()
+        # Only our own prefixes: regress-* and merged seeds stay.
+        for prefix in ("vec-", "rfc8949-", "tricky-"):
+            for old in corpus.glob(prefix + "*.cbor"):
+                old.unlink()
         for name, data in seeds.items():
             (corpus / f"{name}.cbor").write_bytes(data)
     print(f"{len(seeds)} seeds x {len(CORPORA)} corpora")

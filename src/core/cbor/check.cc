@@ -46,7 +46,7 @@ class Checker {
     if (!DecodeHead(data_, pos_, &h, &why)) return Fail(why, start);
     if (h.type != MajorType::kSimple && !internal::HasPreferredArgument(h)) {
       if (options_.require_deterministic) return Fail(ErrorKind::kNonPreferredEncoding, start);
-      saw_non_preferred_ = true;
+      key_not_canonical_ = true;
     }
     pos_ += h.size;
     switch (h.type) {
@@ -91,6 +91,7 @@ class Checker {
 
   bool Simple(const Head& h, size_t start) {
     if (h.ai == 24 && h.arg < 32) return Fail(ErrorKind::kInvalidSimpleValue, start);
+    if (h.ai >= 25) key_not_canonical_ = true;
     if (h.ai < 25 || !options_.require_deterministic) return true;
     // RFC 8949 §4.2.1/§4.2.2: floats in the shortest form that keeps the
     // value; NaN only as the half-precision 0x7e00.
@@ -115,12 +116,12 @@ class Checker {
     bool sorted_and_preferred = true;
     for (uint64_t i = 0; i < pairs; ++i) {
       const size_t key_start = pos_;
-      const bool outer_non_preferred = saw_non_preferred_;
-      saw_non_preferred_ = false;
+      const bool outer_non_preferred = key_not_canonical_;
+      key_not_canonical_ = false;
       if (!Item(depth)) return false;
       const size_t key_end = pos_;
-      if (saw_non_preferred_) sorted_and_preferred = false;
-      saw_non_preferred_ = saw_non_preferred_ || outer_non_preferred;
+      if (key_not_canonical_) sorted_and_preferred = false;
+      key_not_canonical_ = key_not_canonical_ || outer_non_preferred;
       if (i > 0) {
         int order = CompareEncoded(prev_start, prev_end, key_start, key_end);
         if (order == 0) return Fail(ErrorKind::kDuplicateKey, key_start);
@@ -133,7 +134,7 @@ class Checker {
       prev_end = key_end;
       if (!Item(depth)) return false;
     }
-    // Strictly increasing preferred encodings cannot hold two equal values.
+    // Strictly increasing canonical encodings cannot hold two equal values.
     if (sorted_and_preferred) return true;
     return CheckUniqueByValue(first_key, pairs);
   }
@@ -145,7 +146,7 @@ class Checker {
     return la < lb ? -1 : (la > lb ? 1 : 0);
   }
 
-  // Pairwise value comparison for unsorted or non-preferred keys, without
+  // Pairwise value comparison for unsorted or non-canonical keys, without
   // allocating. Bounded by max_unsorted_map_pairs.
   bool CheckUniqueByValue(size_t first_key, uint64_t pairs) {
     if (pairs > options_.max_unsorted_map_pairs) {
@@ -168,7 +169,11 @@ class Checker {
   size_t base_;
   uint32_t max_depth_;
   size_t pos_ = 0;
-  bool saw_non_preferred_ = false;
+  // Set while walking a map key whose bytes do not determine its value
+  // uniquely: a non-preferred head (relaxed mode) or any float, since 0.0 and
+  // -0.0 differ in bytes but are the same key (RFC 8949 §5.6.1). Such keys
+  // need the pairwise value comparison.
+  bool key_not_canonical_ = false;
   Error error_{ErrorKind::kTruncated, 0};
 };
 

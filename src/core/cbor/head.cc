@@ -91,9 +91,12 @@ bool ItemsEqual(ByteView data, size_t a, size_t b) {
     if (ha.type == MajorType::kSimple) {
       if (IsFloat(ha) != IsFloat(hb)) return false;
       if (IsFloat(ha)) {
+        // RFC 8949 §5.6.1: floats are equal when numerically equal, so -0.0
+        // equals 0.0 whatever the width. NaNs are treated as equal to each
+        // other, which can only make the duplicate check stricter.
         double va = FloatValue(ha), vb = FloatValue(hb);
         if (std::isnan(va) && std::isnan(vb)) continue;
-        if (DoubleBits(va) != DoubleBits(vb)) return false;
+        if (va != vb) return false;
         continue;
       }
     }
@@ -112,6 +115,19 @@ bool ItemsEqual(ByteView data, size_t a, size_t b) {
     }
   }
   return true;
+}
+
+bool ContainsFloat(ByteView data, size_t pos) {
+  size_t end = SkipItem(data, pos);
+  while (pos < end) {
+    Head h;
+    ErrorKind why;
+    if (!DecodeHead(data, pos, &h, &why)) return false;
+    if (IsFloat(h)) return true;
+    pos += h.size;
+    if (h.type == MajorType::kBytes || h.type == MajorType::kText) pos += h.arg;
+  }
+  return false;
 }
 
 }  // namespace teep::cbor::internal

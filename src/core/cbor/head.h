@@ -32,9 +32,13 @@ double FloatValue(const Head& head);
 // Position just after the item at `pos`. `data` must hold a checked item.
 size_t SkipItem(ByteView data, size_t pos);
 
-// Value equality of two checked items, independent of their encoding width
-// (so 0x01 equals 0x18 0x01). Map entries are compared in order: a map used as
-// a map key is not normalised.
+// Value equality of two checked items in the sense of RFC 8949 §5.6.1,
+// independent of encoding width: 0x01 equals 0x18 0x01, and a half 0.0 equals
+// a double -0.0. Map entries are compared in order: a map used as a map key is
+// not normalised.
 bool ItemsEqual(ByteView data, size_t a, size_t b);
+
+// True if the checked item at `pos` contains a float anywhere.
+bool ContainsFloat(ByteView data, size_t pos);
 
 }  // namespace teep::cbor::internal

@@ -107,6 +107,14 @@ TEST(CborCheck, RejectsDuplicateKeys) {
   // Unsorted and duplicated.
   ExpectError("a3030401020304", ErrorKind::kDuplicateKey, 5, RelaxedOptions());
   ExpectError("a2616101616102", ErrorKind::kDuplicateKey, 4, RelaxedOptions());
+  // Floats equal in value (RFC 8949 §5.6.1): 0.0 and -0.0, and one value at
+  // two widths, in either mode.
+  ExpectError("a2f9000001f9800002", ErrorKind::kDuplicateKey, 5);
+  ExpectError("a2f9000001f9800002", ErrorKind::kDuplicateKey, 5, RelaxedOptions());
+  ExpectError("a2f9000000fa0000000000", ErrorKind::kDuplicateKey, 5, RelaxedOptions());
+  ExpectError("a2f93e0000fb3ff800000000000000", ErrorKind::kDuplicateKey, 5, RelaxedOptions());
+  ExpectError("a2f97e0000fa7fc0000000", ErrorKind::kDuplicateKey, 5, RelaxedOptions());
+  ExpectError("a3f9000001f93c0002f9800003", ErrorKind::kDuplicateKey, 9);  // not adjacent
   // Array keys equal by value.
   ExpectError("a28101018118010a", ErrorKind::kDuplicateKey, 0 + 4, RelaxedOptions());
 }

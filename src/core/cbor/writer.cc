@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/cbor/float_encoding.h"
+#include "core/cbor/head.h"
 #include "core/cbor/reader.h"
 #include "core/cbor/utf8.h"
 
@@ -56,7 +57,22 @@ void Writer::BeginItem() {
     Latch(ErrorKind::kTooLong);  // more items than the container announced
     return;
   }
-  if (top.is_map && top.index % 2 == 0) top.key_start = out_.size();
+  if (top.is_map && top.index % 2 == 0) {
+    top.key_start = out_.size();
+    if (top.index == 0) top.first_key_start = out_.size();
+  }
+}
+
+// Keys holding floats can be equal in value with different bytes (0.0 and
+// -0.0, RFC 8949 §5.6.1), so bytewise order alone does not prove them unique.
+bool Writer::KeyEqualsAnEarlierKey(const Frame& frame) const {
+  if (!internal::ContainsFloat(out_, frame.key_start)) return false;
+  size_t key = frame.first_key_start;
+  while (key < frame.key_start) {
+    if (internal::ItemsEqual(out_, key, frame.key_start)) return true;
+    key = internal::SkipItem(out_, internal::SkipItem(out_, key));  // skip key and value
+  }
+  return false;
 }
 
 // Called after the last byte of every item; closes containers that are full.
@@ -71,6 +87,7 @@ void Writer::EndItem() {
         int c = std::memcmp(&out_[top.prev_key_start], &out_[top.key_start], la < lb ? la : lb);
         if (c == 0 && la == lb) Latch(ErrorKind::kDuplicateKey);
         if (c > 0 || (c == 0 && la > lb)) Latch(ErrorKind::kUnsortedKeys);
+        if (ok() && KeyEqualsAnEarlierKey(top)) Latch(ErrorKind::kDuplicateKey);
       }
       top.prev_key_start = top.key_start;
       top.prev_key_end = out_.size();

@@ -59,7 +59,9 @@ class Writer {
     size_t key_start = 0;
     size_t prev_key_start = 0;
     size_t prev_key_end = 0;
+    size_t first_key_start = 0;
   };
+  bool KeyEqualsAnEarlierKey(const Frame& frame) const;
 
   void Head(MajorType type, uint64_t arg);
   void BeginItem();

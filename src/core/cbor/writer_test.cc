@@ -104,6 +104,21 @@ TEST(CborWriter, RejectsUnsortedAndDuplicateKeys) {
   EXPECT_EQ(Hex(ok), "a21818f620f6");
 }
 
+TEST(CborWriter, RejectsFloatKeysEqualInValue) {
+  // 0.0 (f90000) sorts before 1.0 (f93c00) before -0.0 (f98000): bytewise
+  // order alone cannot see that the first and last are the same key.
+  Writer w;
+  w.BeginMap(3);
+  w.WriteFloat(0.0);
+  w.WriteNull();
+  w.WriteFloat(1.0);
+  w.WriteNull();
+  w.WriteFloat(-0.0);
+  w.WriteNull();
+  EXPECT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("duplicate"), std::string::npos);
+}
+
 TEST(CborWriter, ChecksOrderOfContainerKeysToo) {
   // Keys that are arrays: [1] (0x8101) must come before [2] (0x8102).
   Writer w;

@@ -231,8 +231,8 @@ Result<RecipientLayer> MakeRecipient(const KeyWrapRecipient& spec, const crypto:
                      internal::AlgDescription(spec.alg) + " needs " + std::to_string(kek_size));
   }
   RecipientLayer out;
-  // RFC 9053 §6.2.1 / draft-ietf-suit-firmware-encryption §5.1.3: AES-KW
-  // has no per-message parameters, so the protected bucket is empty.
+  // draft-ietf-suit-firmware-encryption §5.1.3: AES-KW has no per-message
+  // parameters, so the protected bucket is the zero-length byte string.
   std::vector<std::pair<int64_t, Bytes>> unprotected = {{kHeaderAlg, EncodeIntItem(spec.alg)}};
   if (!spec.kid.empty()) unprotected.emplace_back(kHeaderKid, EncodeBytesItem(spec.kid));
   TEEP_ASSIGN_OR_RETURN(out.unprotected_map, EncodeHeaderMap(std::move(unprotected)));
@@ -301,10 +301,10 @@ Attempt UnwrapWithKeyWrap(const RecipientEntry& recipient, const KeyWrapKey& key
   }
   // A KEK of another size cannot be the one this recipient was wrapped for.
   if (key.kek.size() != *KeyWrapKeySize(*alg)) return Attempt::kSkipped;
-  // RFC 9053 §6.2.1: no per-message parameters for AES-KW, so nothing may
-  // claim to be protected (AES-KW would not authenticate it anyway).
-  // Accept the zero-length form and an encoded empty map (the SUIT CDDL
-  // allows both: bstr .size 0 / bstr .cbor empty_map).
+  // draft-ietf-suit-firmware-encryption §5.1.3: AES-KW has no per-message
+  // parameters, so the recipient's protected bucket is empty (and AES-KW
+  // could not authenticate anything put there). The CDDL allows both the
+  // zero-length form and an encoded empty map (bstr .cbor empty_map).
   const ByteView prot = recipient.headers.protected_bytes;
   if (!prot.empty() && !(prot.size() == 1 && prot[0] == 0xa0)) {
     *error = internal::Malformed(where, "protected bucket must be empty for " +

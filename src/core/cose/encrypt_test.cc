@@ -425,8 +425,7 @@ TEST(EncryptVectorTest, CoseWgAesGcmEnc01Encrypt0) {
   ASSERT_OK_AND_ASSIGN(Encrypt0Message m, DecodeEncrypt0(message, TagPolicy::kRequireTagged));
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes pt, DecryptEncrypt0(m, kOurSecret));
   EXPECT_EQ(Str(pt), kCoseWgContent);
-  // The context string is "Encrypt0": the same bytes as a COSE_Encrypt body
-  // would authenticate "Encrypt" and fail; a wrong external AAD fails too.
+  // The tag covers the Enc_structure: a different external AAD fails.
   EXPECT_ERROR(DecryptEncrypt0(m, kOurSecret, AsBytes("x")), StatusCode::kVerificationFailed, "");
 }
 
@@ -1002,7 +1001,7 @@ TEST(EncryptRejectTest, KeyWrapRecipientRules) {
 
 // ECDH-ES recipient rules. The recipient is built by hand; only the tested
 // field is wrong.
-class EcdhRejectTest : public testing::Test {
+class EncryptEcdhRejectTest : public testing::Test {
  protected:
   void SetUp() override {
     Result<crypto::PrivateKey> k = crypto::PrivateKey::Generate(crypto::KeyType::kP256);
@@ -1061,17 +1060,17 @@ class EcdhRejectTest : public testing::Test {
   Bytes x_, y_;
 };
 
-TEST_F(EcdhRejectTest, ControlMessageDecrypts) {
+TEST_F(EncryptEcdhRejectTest, ControlMessageDecrypts) {
   ASSERT_OK_AND_ASSIGN(crypto::SecretBytes pt, Decrypt(Message(GoodEphemeral())));
   EXPECT_EQ(Str(pt), kPlain);
 }
 
-TEST_F(EcdhRejectTest, EphemeralKeyMissing) {
+TEST_F(EncryptEcdhRejectTest, EphemeralKeyMissing) {
   EXPECT_ERROR(Decrypt(Message(std::nullopt)), StatusCode::kMalformed,
                "COSE_Encrypt.recipients[0]: ephemeral key (-1) missing");
 }
 
-TEST_F(EcdhRejectTest, EphemeralKeyNotOnCurve) {
+TEST_F(EncryptEcdhRejectTest, EphemeralKeyNotOnCurve) {
   Bytes bad_y = y_;
   bad_y.back() ^= 0x01;
   EXPECT_ERROR(Decrypt(Message(KeyMap(
@@ -1080,7 +1079,7 @@ TEST_F(EcdhRejectTest, EphemeralKeyNotOnCurve) {
                "COSE_Encrypt.recipients[0]: ephemeral key (-1) is not a valid P-256 public key");
 }
 
-TEST_F(EcdhRejectTest, EphemeralKeyWrongKtyOrCurve) {
+TEST_F(EncryptEcdhRejectTest, EphemeralKeyWrongKtyOrCurve) {
   EXPECT_ERROR(Decrypt(Message(KeyMap({{1, Item(kKtyOkp)}, {-1, Item(kCrvX25519)}, {-2, Item(x_)}}))),
                StatusCode::kMalformed, "ephemeral key (-1) must be EC2 (kty 2), got kty 1");
   EXPECT_ERROR(Decrypt(Message(KeyMap({{1, Item(kKtySymmetric)}, {-1, Item(x_)}}))),
@@ -1094,7 +1093,7 @@ TEST_F(EcdhRejectTest, EphemeralKeyWrongKtyOrCurve) {
                StatusCode::kMalformed, "recipients[0]: ephemeral key (-1): COSE_Key: kty (1) is required");
 }
 
-TEST_F(EcdhRejectTest, EphemeralKeyWithPrivatePart) {
+TEST_F(EncryptEcdhRejectTest, EphemeralKeyWithPrivatePart) {
   Result<crypto::SecretBytes> d = ephemeral_->RawPrivate();
   ASSERT_TRUE(d.ok());
   EXPECT_ERROR(Decrypt(Message(KeyMap({{1, Item(kKtyEc2)},
@@ -1105,18 +1104,18 @@ TEST_F(EcdhRejectTest, EphemeralKeyWithPrivatePart) {
                StatusCode::kMalformed, "must not carry a private key");
 }
 
-TEST_F(EcdhRejectTest, WrappedKeyOfWrongSize) {
+TEST_F(EncryptEcdhRejectTest, WrappedKeyOfWrongSize) {
   wrap_cek_ = kKek256;  // a 32-byte key under an A128GCM body
   EXPECT_ERROR(Decrypt(Message(GoodEphemeral())), StatusCode::kMalformed,
                "recipients[0]: encrypted key must be 24 bytes (a wrapped 16-byte content key), got 40");
 }
 
-TEST_F(EcdhRejectTest, AlgMustBeProtected) {
+TEST_F(EncryptEcdhRejectTest, AlgMustBeProtected) {
   EXPECT_ERROR(Decrypt(Message(GoodEphemeral(), {}, /*alg_unprotected=*/true)),
                StatusCode::kMalformed, "alg (1) -29 (ECDH-ES + A128KW) must be in the protected bucket");
 }
 
-TEST_F(EcdhRejectTest, KdfContextUsesRecipientProtectedBytesAsReceived) {
+TEST_F(EncryptEcdhRejectTest, KdfContextUsesRecipientProtectedBytesAsReceived) {
   // {1: -29} with an overlong argument for -29 (0x39 0x001c): the same map,
   // other bytes. The KDF context must use the bytes as received.
   const Bytes overlong = H("a10139001c");

@@ -6,6 +6,7 @@
 // mismatch never latches the reader: the decoder reports it with its path,
 // skips the item and - in LintMessage's collect-all mode - carries on with
 // the next one. Each Decode* function consumes exactly one item.
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -199,7 +200,7 @@ class Decoder {
   // SUIT_Component_Identifier = [* bstr].
   bool ComponentIdentifier(ComponentId* out) {
     uint64_t n = 0;
-    if (!ArrayHeader(&n, "array (SUIT_Component_Identifier)")) return false;
+    if (!ArrayHeader(&n, "array")) return false;
     out->clear();
     out->reserve(n);
     bool ok = true;
@@ -221,7 +222,7 @@ class Decoder {
   // operation = [cose-type: uint, alg: int] (P §8.1).
   bool Operation(CipherOperation* op) {
     uint64_t n = 0;
-    if (!ArrayHeader(&n, "array [cose-type, alg]")) return false;
+    if (!ArrayHeader(&n, "array")) return false;
     if (n != 2) {
       d_.Report("expected array of 2 elements [cose-type, alg], got " + std::to_string(n));
       SkipItems(n);
@@ -241,14 +242,14 @@ class Decoder {
   // $teep-cipher-suite = [+ operation].
   bool Suite(CipherSuite* suite) {
     return NonEmptyArray(suite, [this](CipherOperation* op) { return Operation(op); },
-                         "array (teep-cipher-suite)");
+                         "array");
   }
   bool SuiteList(std::vector<CipherSuite>* out) {
     return NonEmptyArray(out, [this](CipherSuite* s) { return Suite(s); });
   }
   // $suit-cose-profile = [+ int] (draft-ietf-suit-mti).
   bool Profile(SuitCoseProfile* p) {
-    return NonEmptyArray(p, [this](int64_t* v) { return Int(v); }, "array (suit-cose-profile)");
+    return NonEmptyArray(p, [this](int64_t* v) { return Int(v); }, "array");
   }
   bool ProfileList(std::vector<SuitCoseProfile>* out) {
     return NonEmptyArray(out, [this](SuitCoseProfile* p) { return Profile(p); });
@@ -296,7 +297,7 @@ bool Decoder::Claims(SystemPropertyClaims* out) {
   ByteView raw;
   whole.ReadRaw(&raw);
   uint64_t pairs = 0;
-  if (!MapHeader(&pairs, "map (system-property-claims)")) return false;
+  if (!MapHeader(&pairs, "map")) return false;
   bool ok = true;
   bool have_id = false;
   for (uint64_t i = 0; i < pairs; ++i) {
@@ -342,7 +343,7 @@ bool Decoder::RequestedInfo(RequestedTcInfo* out) {
   // => uint, ? have-binary => bool} (P §4.3). No extension socket: any other
   // key is an error.
   uint64_t pairs = 0;
-  if (!MapHeader(&pairs, "map (requested-tc-info)")) return false;
+  if (!MapHeader(&pairs, "map")) return false;
   bool ok = true;
   bool have_component = false;
   for (uint64_t i = 0; i < pairs; ++i) {
@@ -649,6 +650,16 @@ Result<Message> Decoder::DecodeTop() {
     case MessageType::kError: message = DecodeError(fields); break;
   }
   if (d_.failed()) return d_.status();
+  // CBOR maps are unordered (RFC 8949 §5.6): the wire order of unknown
+  // options carries no meaning, so they are kept in label order. The struct
+  // is then a function of the message's value: equal messages compare equal
+  // and decode(encode(m)) == m.
+  std::visit(
+      [](auto& m) {
+        std::stable_sort(m.extensions.begin(), m.extensions.end(),
+                         [](const Extension& a, const Extension& b) { return a.label < b.label; });
+      },
+      message);
   return message;
 }
 

@@ -10,7 +10,8 @@
 //    must hold one well-formed CBOR item ("bstr .cbor"); the SUIT layer
 //    validates deeper;
 //  * extension options (labels unknown to the profile): label and value,
-//    kept in the order received (P §6: unknown labels are tolerated).
+//    kept in label order (P §6: unknown labels are tolerated; CBOR map
+//    order carries no meaning, so sorting makes equal messages equal).
 #pragma once
 
 #include <cstdint>
@@ -188,7 +189,7 @@ using Message = std::variant<QueryRequest, QueryResponse, Update, Success, Error
 MessageType TypeOf(const Message& message);
 // The extensions of whichever message it is.
 const std::vector<Extension>& ExtensionsOf(const Message& message);
-// Labels of the options the profile did not know, in the order received.
+// Labels of the options the profile did not know (ascending).
 std::vector<uint64_t> UnknownLabels(const Message& message);
 
 }  // namespace teep::msg
