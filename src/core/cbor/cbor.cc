@@ -31,7 +31,7 @@ std::string_view ErrorKindText(ErrorKind kind) {
     case ErrorKind::kUnsortedKeys: return "map keys not in deterministic (bytewise) order";
     case ErrorKind::kTooDeep: return "nesting deeper than the limit";
     case ErrorKind::kTooLong: return "length or count beyond the limit";
-    case ErrorKind::kTooManyUnsortedPairs: return "unsorted map larger than the limit";
+    case ErrorKind::kTooManyUnsortedPairs: return "map needing pairwise key comparison is larger than the limit";
     case ErrorKind::kUnexpectedType: return "unexpected type";
     case ErrorKind::kOutOfRange: return "value out of range";
   }

@@ -28,15 +28,17 @@ struct DecodeOptions {
   // RFC 8949 §4.2.1 core deterministic encoding: preferred (shortest)
   // integer, length and float encodings, and map keys sorted bytewise.
   // When false, overlong heads and unsorted maps are accepted (duplicate keys
-  // and indefinite lengths never are).
+  // and indefinite lengths never are; a map key that contains a map must still
+  // be deterministic, so that key equality stays decidable in linear time).
   bool require_deterministic = true;
   // Nesting of arrays, maps and tags beyond this depth is rejected.
   uint32_t max_depth = 32;
   // A single string length or container count beyond this is rejected.
   uint64_t max_length = uint64_t{16} << 20;
-  // Duplicate detection in an unsorted map compares every pair of keys; cap the
-  // map size in that mode so that a hostile map cannot cost n^2 time.
-  uint32_t max_unsorted_map_pairs = 512;
+  // Duplicate detection in an unsorted map (or one whose keys hold floats or
+  // non-preferred heads) compares every pair of keys; cap the map size in that
+  // case so that a hostile map cannot cost n^2 time. At most 256.
+  uint32_t max_unsorted_map_pairs = 256;
 };
 
 // Options for peers that send valid but non-deterministic CBOR.

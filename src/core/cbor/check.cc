@@ -19,6 +19,9 @@ using internal::Head;
 // caller configures an absurd limit.
 constexpr uint32_t kHardDepthCap = 256;
 
+// Upper bound of DecodeOptions::max_unsorted_map_pairs (stack array size).
+constexpr uint32_t kMaxUnsortedPairs = 256;
+
 class Checker {
  public:
   Checker(ByteView data, const DecodeOptions& options, size_t base)
@@ -41,7 +44,7 @@ class Checker {
 
   bool Item(uint32_t depth) {
     const size_t start = pos_;
-    Head h;
+    Head h{};
     ErrorKind why;
     if (!DecodeHead(data_, pos_, &h, &why)) return Fail(why, start);
     if (h.type != MajorType::kSimple && !internal::HasPreferredArgument(h)) {
@@ -120,6 +123,7 @@ class Checker {
       key_not_canonical_ = false;
       if (!Item(depth)) return false;
       const size_t key_end = pos_;
+      if (!CheckKeyWithMapIsDeterministic(key_start, key_end)) return false;
       if (key_not_canonical_) sorted_and_preferred = false;
       key_not_canonical_ = key_not_canonical_ || outer_non_preferred;
       if (i > 0) {
@@ -146,20 +150,40 @@ class Checker {
     return la < lb ? -1 : (la > lb ? 1 : 0);
   }
 
-  // Pairwise value comparison for unsorted or non-canonical keys, without
-  // allocating. Bounded by max_unsorted_map_pairs.
+  // Pairwise value comparison for unsorted or non-canonical keys. Key
+  // offsets are collected once into a fixed stack array (no allocation), so
+  // the cost is one walk of the map plus the key comparisons, never a
+  // re-walk of the values per pair. Called after the map's children were
+  // checked, so only one such array is live at a time.
   bool CheckUniqueByValue(size_t first_key, uint64_t pairs) {
-    if (pairs > options_.max_unsorted_map_pairs) {
+    if (pairs > options_.max_unsorted_map_pairs || pairs > kMaxUnsortedPairs) {
       return Fail(ErrorKind::kTooManyUnsortedPairs, first_key);
     }
-    size_t key_i = first_key;
+    size_t keys[kMaxUnsortedPairs];
+    size_t at = first_key;
     for (uint64_t i = 0; i < pairs; ++i) {
-      size_t key_j = first_key;
+      keys[i] = at;
+      at = internal::SkipItem(data_, internal::SkipItem(data_, at));
+    }
+    for (uint64_t i = 1; i < pairs; ++i) {
       for (uint64_t j = 0; j < i; ++j) {
-        if (internal::ItemsEqual(data_, key_j, key_i)) return Fail(ErrorKind::kDuplicateKey, key_i);
-        key_j = internal::SkipItem(data_, internal::SkipItem(data_, key_j));
+        if (internal::ItemsEqual(data_, keys[j], keys[i])) return Fail(ErrorKind::kDuplicateKey, keys[i]);
       }
-      key_i = internal::SkipItem(data_, internal::SkipItem(data_, key_i));
+    }
+    return true;
+  }
+
+  // In relaxed mode a key that contains a map must itself be deterministically
+  // encoded: then two such keys are equal exactly when their inner maps list
+  // the same entries in the same order, which ItemsEqual can decide in linear
+  // time without normalising.
+  bool CheckKeyWithMapIsDeterministic(size_t key_start, size_t key_end) {
+    if (options_.require_deterministic || !internal::ContainsMap(data_, key_start)) return true;
+    DecodeOptions strict = options_;
+    strict.require_deterministic = true;
+    if (auto err = Check(data_.subspan(key_start, key_end - key_start), strict, base_ + key_start)) {
+      error_ = *err;
+      return false;
     }
     return true;
   }

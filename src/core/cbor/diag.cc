@@ -14,6 +14,10 @@ namespace {
 
 using internal::Head;
 
+// Nesting (arrays, maps, tags and embedded byte strings together) beyond which
+// embedded CBOR is shown as plain bytes.
+constexpr int kMaxEmbeddedNesting = 64;
+
 // Shortest text that reads back to the same double, laid out like RFC 8949
 // Appendix A: fixed notation for 1e-6 <= |v| < 1e21, otherwise "1.0e+300";
 // always with a decimal point so that it cannot be read as an integer.
@@ -68,9 +72,9 @@ class Printer {
   }
 
   void Item(int depth) {
-    Head h;
+    Head h{};
     ErrorKind why;
-    internal::DecodeHead(data_, pos_, &h, &why);  // input was checked
+    if (!internal::DecodeHead(data_, pos_, &h, &why)) return;  // unreachable: input was checked
     pos_ += h.size;
     switch (h.type) {
       case MajorType::kUnsigned:
@@ -89,7 +93,10 @@ class Printer {
       case MajorType::kBytes: {
         ByteView b = data_.subspan(pos_, h.arg);
         pos_ += h.arg;
-        if (options_.show_embedded_cbor && LooksLikeEmbeddedCbor(b)) {
+        // Each embedded level re-checks its bytes and recurses: bound the
+        // levels so that a file of nested bstrs cannot exhaust the stack.
+        if (options_.show_embedded_cbor && indent_base_ + depth < kMaxEmbeddedNesting &&
+            LooksLikeEmbeddedCbor(b)) {
           out_ += "<<";
           Printer inner(b, options_);
           inner.indent_base_ = indent_base_ + depth;

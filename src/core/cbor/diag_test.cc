@@ -60,6 +60,31 @@ TEST(CborDiag, ShowsEmbeddedCborWhenAsked) {
   EXPECT_EQ(Diag("4101", o), "h'01'");               // a lone byte stays a byte
 }
 
+TEST(CborDiag, DeeplyNestedEmbeddedCborDoesNotExhaustTheStack) {
+  // [<<[<<[ ... ]>>]>>] 5000 levels deep: each level is a well-formed item.
+  Bytes item = {0x81, 0x00};
+  for (int i = 0; i < 5000; ++i) {
+    Bytes wrapped = {0x81};
+    if (item.size() < 24) {
+      wrapped.push_back(static_cast<uint8_t>(0x40 | item.size()));
+    } else if (item.size() < 256) {
+      wrapped.push_back(0x58);
+      wrapped.push_back(static_cast<uint8_t>(item.size()));
+    } else {
+      wrapped.push_back(0x59);
+      wrapped.push_back(static_cast<uint8_t>(item.size() >> 8));
+      wrapped.push_back(static_cast<uint8_t>(item.size()));
+    }
+    wrapped.insert(wrapped.end(), item.begin(), item.end());
+    item = std::move(wrapped);
+  }
+  DiagOptions o;
+  o.show_embedded_cbor = true;
+  auto r = ToDiagnostic(item, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->find("h'"), std::string::npos);  // deep levels fall back to bytes
+}
+
 TEST(CborDiag, IndentsWhenAsked) {
   DiagOptions o;
   o.indent = 2;

@@ -7,45 +7,6 @@
 
 namespace teep::cbor::internal {
 
-bool DecodeHead(ByteView data, size_t pos, Head* head, ErrorKind* why) {
-  if (pos >= data.size()) {
-    *why = ErrorKind::kTruncated;
-    return false;
-  }
-  uint8_t initial = data[pos];
-  head->type = static_cast<MajorType>(initial >> 5);
-  head->ai = initial & 0x1f;
-  if (head->ai < 24) {
-    head->arg = head->ai;
-    head->size = 1;
-    return true;
-  }
-  if (head->ai <= 27) {
-    size_t n = size_t{1} << (head->ai - 24);
-    if (data.size() - pos - 1 < n) {
-      *why = ErrorKind::kTruncated;
-      return false;
-    }
-    uint64_t arg = 0;
-    for (size_t i = 0; i < n; ++i) arg = (arg << 8) | data[pos + 1 + i];
-    head->arg = arg;
-    head->size = 1 + n;
-    return true;
-  }
-  *why = head->ai == 31 ? ErrorKind::kIndefiniteLength : ErrorKind::kReservedAdditionalInfo;
-  return false;
-}
-
-bool HasPreferredArgument(const Head& head) {
-  switch (head.ai) {
-    case 24: return head.arg >= 24;
-    case 25: return head.arg > 0xff;
-    case 26: return head.arg > 0xffff;
-    case 27: return head.arg > 0xffffffffULL;
-    default: return true;
-  }
-}
-
 double FloatValue(const Head& head) {
   switch (head.ai) {
     case 25: return HalfToDouble(static_cast<uint16_t>(head.arg));
@@ -57,7 +18,7 @@ double FloatValue(const Head& head) {
 size_t SkipItem(ByteView data, size_t pos) {
   uint64_t remaining = 1;
   while (remaining > 0) {
-    Head h;
+    Head h{};
     ErrorKind why;
     if (!DecodeHead(data, pos, &h, &why)) return data.size();  // unreachable on checked data
     --remaining;
@@ -117,17 +78,26 @@ bool ItemsEqual(ByteView data, size_t a, size_t b) {
   return true;
 }
 
-bool ContainsFloat(ByteView data, size_t pos) {
+namespace {
+template <typename Predicate>
+bool ContainsHead(ByteView data, size_t pos, Predicate matches) {
   size_t end = SkipItem(data, pos);
   while (pos < end) {
-    Head h;
+    Head h{};
     ErrorKind why;
     if (!DecodeHead(data, pos, &h, &why)) return false;
-    if (IsFloat(h)) return true;
+    if (matches(h)) return true;
     pos += h.size;
     if (h.type == MajorType::kBytes || h.type == MajorType::kText) pos += h.arg;
   }
   return false;
+}
+}  // namespace
+
+bool ContainsFloat(ByteView data, size_t pos) { return ContainsHead(data, pos, IsFloat); }
+
+bool ContainsMap(ByteView data, size_t pos) {
+  return ContainsHead(data, pos, [](const Head& h) { return h.type == MajorType::kMap; });
 }
 
 }  // namespace teep::cbor::internal

@@ -17,7 +17,7 @@ Reader Reader::Open(ByteView data, const DecodeOptions& options, size_t base_off
 
 bool Reader::PeekHead(Head* head) const {
   if (!ok() || AtEnd()) return false;
-  internal::Head h;
+  internal::Head h{};
   ErrorKind why;
   if (!DecodeHead(data_, pos_, &h, &why)) return false;
   *head = Head{h.type, h.arg, h.ai, h.size};
@@ -25,18 +25,18 @@ bool Reader::PeekHead(Head* head) const {
 }
 
 std::optional<MajorType> Reader::PeekType() const {
-  Head h;
+  Head h{};
   if (!PeekHead(&h)) return std::nullopt;
   return h.type;
 }
 
 bool Reader::PeekNull() const {
-  Head h;
+  Head h{};
   return PeekHead(&h) && h.type == MajorType::kSimple && h.ai == 22;
 }
 
 std::optional<uint64_t> Reader::PeekTag() const {
-  Head h;
+  Head h{};
   if (!PeekHead(&h) || h.type != MajorType::kTag) return std::nullopt;
   return h.arg;
 }
@@ -61,7 +61,7 @@ bool Reader::ExpectHead(MajorType type, Head* head) {
 }
 
 bool Reader::ReadUint(uint64_t* value) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kUnsigned, &h)) return false;
   *value = h.arg;
   pos_ += h.size;
@@ -69,7 +69,7 @@ bool Reader::ReadUint(uint64_t* value) {
 }
 
 bool Reader::ReadInt(int64_t* value) {
-  Head h;
+  Head h{};
   if (!PeekHead(&h)) {
     Fail(ErrorKind::kTruncated);
     return false;
@@ -86,7 +86,7 @@ bool Reader::ReadInt(int64_t* value) {
 }
 
 bool Reader::ReadNegativeArg(uint64_t* arg) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kNegative, &h)) return false;
   *arg = h.arg;
   pos_ += h.size;
@@ -94,7 +94,7 @@ bool Reader::ReadNegativeArg(uint64_t* arg) {
 }
 
 bool Reader::ReadSimple(uint8_t* value) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kSimple, &h)) return false;
   if (h.ai > 24) return FailUnexpected(h.type);
   *value = static_cast<uint8_t>(h.arg);
@@ -103,7 +103,7 @@ bool Reader::ReadSimple(uint8_t* value) {
 }
 
 bool Reader::ReadBytes(ByteView* value) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kBytes, &h)) return false;
   *value = data_.subspan(pos_ + h.size, h.arg);
   pos_ += h.size + h.arg;
@@ -111,7 +111,7 @@ bool Reader::ReadBytes(ByteView* value) {
 }
 
 bool Reader::ReadText(std::string_view* value) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kText, &h)) return false;
   *value = AsChars(data_.subspan(pos_ + h.size, h.arg));
   pos_ += h.size + h.arg;
@@ -119,7 +119,7 @@ bool Reader::ReadText(std::string_view* value) {
 }
 
 bool Reader::ReadBool(bool* value) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kSimple, &h)) return false;
   if (h.ai != 20 && h.ai != 21) return FailUnexpected(h.type);
   *value = h.ai == 21;
@@ -128,7 +128,7 @@ bool Reader::ReadBool(bool* value) {
 }
 
 bool Reader::ReadNull() {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kSimple, &h)) return false;
   if (h.ai != 22) return FailUnexpected(h.type);
   pos_ += h.size;
@@ -136,7 +136,7 @@ bool Reader::ReadNull() {
 }
 
 bool Reader::ReadFloat(double* value) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kSimple, &h)) return false;
   if (h.ai < 25 || h.ai > 27) return FailUnexpected(h.type);
   *value = internal::FloatValue(internal::Head{h.type, h.ai, h.arg, h.size});
@@ -145,7 +145,7 @@ bool Reader::ReadFloat(double* value) {
 }
 
 bool Reader::ReadArrayHeader(uint64_t* count) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kArray, &h)) return false;
   *count = h.arg;
   pos_ += h.size;
@@ -153,7 +153,7 @@ bool Reader::ReadArrayHeader(uint64_t* count) {
 }
 
 bool Reader::ReadMapHeader(uint64_t* pairs) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kMap, &h)) return false;
   *pairs = h.arg;
   pos_ += h.size;
@@ -161,7 +161,7 @@ bool Reader::ReadMapHeader(uint64_t* pairs) {
 }
 
 bool Reader::ReadTag(uint64_t* tag) {
-  Head h;
+  Head h{};
   if (!ExpectHead(MajorType::kTag, &h)) return false;
   *tag = h.arg;
   pos_ += h.size;
@@ -169,7 +169,7 @@ bool Reader::ReadTag(uint64_t* tag) {
 }
 
 bool Reader::ConsumeTag(uint64_t tag) {
-  Head h;
+  Head h{};
   if (!PeekHead(&h) || h.type != MajorType::kTag || h.arg != tag) return false;
   pos_ += h.size;
   return true;

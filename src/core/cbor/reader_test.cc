@@ -115,6 +115,8 @@ TEST(CborCheck, RejectsDuplicateKeys) {
   ExpectError("a2f93e0000fb3ff800000000000000", ErrorKind::kDuplicateKey, 5, RelaxedOptions());
   ExpectError("a2f97e0000fa7fc0000000", ErrorKind::kDuplicateKey, 5, RelaxedOptions());
   ExpectError("a3f9000001f93c0002f9800003", ErrorKind::kDuplicateKey, 9);  // not adjacent
+  ExpectError("a2f93c0000fa3f80000000", ErrorKind::kDuplicateKey, 5, RelaxedOptions());
+  ExpectError("a2f97e0000f97e0100", ErrorKind::kDuplicateKey, 5, RelaxedOptions());  // NaN payloads
   // Array keys equal by value.
   ExpectError("a28101018118010a", ErrorKind::kDuplicateKey, 0 + 4, RelaxedOptions());
 }
@@ -124,6 +126,14 @@ TEST(CborCheck, RejectsUnsortedKeysWhenDeterministic) {
   // Bytewise order, not length-first: 0x18 0x18 (24) sorts before 0x20 (-1).
   EXPECT_FALSE(CheckHex("a21818012002"));
   ExpectError("a22002181801", ErrorKind::kUnsortedKeys, 3);
+}
+
+TEST(CborCheck, KeysHoldingMapsMustBeDeterministicEvenWhenRelaxed) {
+  // {{1: 0, 2: 0}: true, {2: 0, 1: 0}: false}: the two keys are the same map.
+  // Requiring deterministic key maps makes that decidable without sorting.
+  ExpectError("a2a201000200f5a202000100f4", ErrorKind::kUnsortedKeys, 10, RelaxedOptions());
+  EXPECT_FALSE(CheckHex("a2a201000200f5a201000201f4", RelaxedOptions()));  // different maps
+  ExpectError("a2a201000200f5a201000200f4", ErrorKind::kDuplicateKey, 7, RelaxedOptions());
 }
 
 TEST(CborCheck, EnforcesDepthLimit) {

@@ -29,6 +29,16 @@ TEST(CborValue, EncodeSortsMapKeysAndRejectsDuplicates) {
   EXPECT_FALSE(Encode(dup).ok());
 }
 
+TEST(CborValue, EncodeReportsAnErrorInsideAMapKey) {
+  // A map key that is itself a map with a duplicate key: the error must be the
+  // duplicate, not a symptom such as truncation.
+  Value inner = Value::MakeMap({{Value::Uint(1), Value::Null()}, {Value::Uint(1), Value::Null()}});
+  Value outer = Value::MakeMap({{std::move(inner), Value::Null()}});
+  auto e = Encode(outer);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("duplicate"), std::string::npos) << e.status().message();
+}
+
 TEST(CborValue, RelaxedDecodeThenEncodeCanonicalises) {
   Bytes b = *HexDecode("a2020318010a");  // {2: 3, 1: 10} with an overlong key
   auto v = Decode(b, RelaxedOptions());

@@ -46,6 +46,11 @@ class Writer {
 
   bool ok() const { return !error_.has_value(); }
   Status status() const;
+  // Latches `kind` (e.g. an error met while encoding a part separately).
+  void Fail(ErrorKind kind) { Latch(kind); }
+  std::optional<ErrorKind> error_kind() const {
+    return error_ ? std::optional<ErrorKind>(error_->kind) : std::nullopt;
+  }
   // The bytes written so far (possibly an incomplete item).
   const Bytes& bytes() const { return out_; }
   // Checks that every container is complete and returns the encoding.

@@ -46,8 +46,10 @@ TEST(TeepExtensions, ExtensionValuesAreCanonicalized) {
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   const auto& s = std::get<Success>(*m);
   ASSERT_EQ(s.extensions.size(), 2u);
-  EXPECT_EQ(HexEncode(s.extensions[0].value), "a201000200");
-  EXPECT_EQ(HexEncode(s.extensions[1].value), "01");
+  EXPECT_EQ(s.extensions[0].label, 24u);
+  EXPECT_EQ(HexEncode(s.extensions[0].value), "01");
+  EXPECT_EQ(s.extensions[1].label, 30u);
+  EXPECT_EQ(HexEncode(s.extensions[1].value), "a201000200");
 }
 
 TEST(TeepExtensions, EncoderRefusesBadExtensions) {
@@ -128,7 +130,7 @@ TEST(TeepEncode, ValidatesBeforeEncoding) {
   u.manifest_list = std::vector<Bytes>{Bytes{0x82, 0x01}};
   EXPECT_EQ(EncodeMessage(u).status().message(),
             "Update.options.manifest-list[0]: byte string does not hold one well-formed CBOR "
-            "item (bstr .cbor): offset 2: truncated");
+            "item (bstr .cbor): offset 0: truncated");
 
   QueryResponse r;
   r.requested_tc_list = std::vector<RequestedTcInfo>{{ComponentId{}, std::nullopt, true}};

@@ -19,6 +19,7 @@ namespace teep::msg {
 namespace {
 
 using cbor::MajorType;
+using internal::Cat;
 using internal::Diagnostics;
 using internal::OptionRef;
 using internal::Scope;
@@ -35,7 +36,7 @@ std::string FoundName(const cbor::Reader& r) {
     case MajorType::kText: return "text";
     case MajorType::kArray: return "array";
     case MajorType::kMap: return "map";
-    case MajorType::kTag: return "tag " + std::to_string(r.PeekTag().value_or(0));
+    case MajorType::kTag: return Cat("tag ", r.PeekTag().value_or(0));
     case MajorType::kSimple: {
       cbor::Reader probe = r;
       ByteView raw;
@@ -70,7 +71,7 @@ class Decoder {
     return false;
   }
   void Mismatch(std::string_view what) {
-    d_.Report("expected " + std::string(what) + ", got " + FoundName(r_));
+    d_.Report(Cat("expected ", what, ", got ", FoundName(r_)));
     r_.Skip();
   }
   bool Uint(uint64_t* v) {
@@ -82,7 +83,7 @@ class Decoder {
     uint64_t x = 0;
     if (!Uint(&x)) return false;
     if (x > kUint32Max) {
-      d_.Report("value " + std::to_string(x) + " does not fit uint .size 4 (0..4294967295)");
+      d_.Report(Cat("value ", x, " does not fit uint .size 4 (0..4294967295)"));
       return false;
     }
     *v = static_cast<uint32_t>(x);
@@ -224,7 +225,7 @@ class Decoder {
     uint64_t n = 0;
     if (!ArrayHeader(&n, "array")) return false;
     if (n != 2) {
-      d_.Report("expected array of 2 elements [cose-type, alg], got " + std::to_string(n));
+      d_.Report(Cat("expected array of 2 elements [cose-type, alg], got ", n));
       SkipItems(n);
       return false;
     }
@@ -304,7 +305,7 @@ bool Decoder::Claims(SystemPropertyClaims* out) {
     if (d_.stop()) return false;
     auto key_type = r_.PeekType();
     if (key_type != MajorType::kUnsigned && key_type != MajorType::kNegative) {
-      d_.Report("map key must be an integer, got " + FoundName(r_));
+      d_.Report(Cat("map key must be an integer, got ", FoundName(r_)));
       r_.Skip();
       r_.Skip();
       ok = false;
@@ -349,7 +350,7 @@ bool Decoder::RequestedInfo(RequestedTcInfo* out) {
   for (uint64_t i = 0; i < pairs; ++i) {
     if (d_.stop()) return false;
     if (r_.PeekType() != MajorType::kUnsigned) {
-      d_.Report("map key must be an unsigned integer label, got " + FoundName(r_));
+      d_.Report(Cat("map key must be an unsigned integer label, got ", FoundName(r_)));
       r_.Skip();
       r_.Skip();
       ok = false;
@@ -379,8 +380,8 @@ bool Decoder::RequestedInfo(RequestedTcInfo* out) {
         ok = false;
       }
     } else {
-      d_.Report("key " + (option ? OptionRef(*option, profile_) : std::to_string(label)) +
-                " is not allowed in requested-tc-info");
+      d_.Report(Cat("key ", option ? OptionRef(*option, profile_) : std::to_string(label),
+                    " is not allowed in requested-tc-info"));
       r_.Skip();
       ok = false;
     }
@@ -405,8 +406,9 @@ bool Decoder::DecodeErrCode(ErrCode* out) {
     *out = ErrCode::Unknown(v);
     return true;
   }
-  d_.Report(ErrorCodeName(v, profile_) + " is not allowed (P §4.6: 0 is reserved, unnamed codes "
-            "up to 23 are unassigned in " + std::string(profile_.name) + ")");
+  d_.Report(Cat(ErrorCodeName(v, profile_),
+                " is not allowed (P §4.6: 0 is reserved, unnamed codes up to 23 are unassigned in ",
+                profile_.name, ")"));
   return false;
 }
 
@@ -419,7 +421,7 @@ void Decoder::Options(MessageType type, std::vector<Extension>* extensions, Hand
     if (d_.stop()) return;
     // teep-option = (uint => any) (P §4.1 framework).
     if (r_.PeekType() != MajorType::kUnsigned) {
-      d_.Report("option label must be an unsigned integer, got " + FoundName(r_));
+      d_.Report(Cat("option label must be an unsigned integer, got ", FoundName(r_)));
       r_.Skip();
       r_.Skip();
       continue;
@@ -433,15 +435,15 @@ void Decoder::Options(MessageType type, std::vector<Extension>* extensions, Hand
       r_.ReadRaw(&raw);
       auto canonical = internal::Canonicalize(raw);
       if (!canonical.ok()) {
-        d_.Report("option " + std::to_string(label) + ": " + canonical.status().message());
+        d_.Report(Cat("option ", label, ": ", canonical.status().message()));
         continue;
       }
       extensions->push_back(Extension{label, std::move(canonical).value()});
       continue;
     }
     if (!OptionAllowedIn(type, *option)) {
-      d_.Report("option " + OptionRef(*option, profile_) + " is not allowed in " +
-                std::string(MessageTypeName(type)));
+      d_.Report(Cat("option ", OptionRef(*option, profile_), " is not allowed in ",
+                    MessageTypeName(type)));
       r_.Skip();
       continue;
     }
@@ -607,8 +609,7 @@ Result<Message> Decoder::DecodeTop() {
   uint64_t count = 0;
   if (!ArrayHeader(&count)) return d_.status();
   if (count < 2) {
-    d_.Report("expected array [type, options, ...] of at least 2 elements, got " +
-              std::to_string(count));
+    d_.Report(Cat("expected array [type, options, ...] of at least 2 elements, got ", count));
     return d_.status();
   }
   uint64_t type_number = 0;
@@ -619,8 +620,7 @@ Result<Message> Decoder::DecodeTop() {
   auto type = profile_.TypeForNumber(type_number);
   if (!type) {
     // Never guessed from content: the peer's profile is configuration.
-    d_.Report("unknown message type " + std::to_string(type_number) + " in profile " +
-              std::string(profile_.name));
+    d_.Report(Cat("unknown message type ", type_number, " in profile ", profile_.name));
     return d_.status();
   }
   d_.SetRoot(MessageTypeName(*type));
@@ -636,8 +636,7 @@ Result<Message> Decoder::DecodeTop() {
     shape = "[type, options, err-code]";
   }
   if (count != expected) {
-    d_.Report("expected array of " + std::to_string(expected) + " elements " + std::string(shape) +
-              ", got " + std::to_string(count));
+    d_.Report(Cat("expected array of ", expected, " elements ", shape, ", got ", count));
     if (d_.stop()) return d_.status();
   }
   const uint64_t fields = count < expected ? count : expected;
@@ -684,9 +683,8 @@ Result<Message> DecodeMessageOfType(ByteView data, MessageType expected,
                                     const WireProfile& profile) {
   TEEP_ASSIGN_OR_RETURN(Message m, DecodeMessage(data, profile));
   if (TypeOf(m) != expected) {
-    return Status(StatusCode::kMalformed, "TEEP message: expected " +
-                                              std::string(MessageTypeName(expected)) + ", got " +
-                                              std::string(MessageTypeName(TypeOf(m))));
+    return Status(StatusCode::kMalformed, Cat("TEEP message: expected ", MessageTypeName(expected),
+                                              ", got ", MessageTypeName(TypeOf(m))));
   }
   return m;
 }

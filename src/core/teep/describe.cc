@@ -12,6 +12,8 @@
 namespace teep::msg {
 namespace {
 
+using internal::Cat;
+
 std::string Quote(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
@@ -29,7 +31,7 @@ std::string Quote(std::string_view text) {
   return out + "\"";
 }
 
-std::string Hex(ByteView b) { return "h'" + HexEncode(b) + "'"; }
+std::string Hex(ByteView b) { return Cat("h'", HexEncode(b), "'"); }
 
 std::string Diag(ByteView item) {
   cbor::DiagOptions options;
@@ -61,7 +63,7 @@ std::string SuiteText(const CipherSuite& suite) {
   std::string s = "[";
   for (size_t i = 0; i < suite.size(); ++i) {
     if (i) s += ", ";
-    s += "[" + std::to_string(suite[i].cose_type) + ", " + std::to_string(suite[i].alg) + "]";
+    s += Cat("[", suite[i].cose_type, ", ", suite[i].alg, "]");
   }
   s += "]";
   if (suite == SuiteSign1Esp256()) s += " sign1-ESP256";
@@ -84,7 +86,7 @@ std::string DataItemsText(uint64_t bits) {
     }
   }
   if (bits & ~kDefinedDataItems) names += names.empty() ? "undefined bits" : " | undefined bits";
-  return std::to_string(bits) + (names.empty() ? "" : " (" + names + ")");
+  return names.empty() ? std::to_string(bits) : Cat(bits, " (", names, ")");
 }
 
 std::string FreshnessText(const std::vector<uint64_t>& v) {
@@ -103,19 +105,18 @@ class Describer {
   explicit Describer(const WireProfile& p) : p_(p) {}
 
   void Header(MessageType t) {
-    out_ += std::string(MessageTypeName(t)) + " (type " + std::to_string(p_.TypeNumber(t)) +
-            ", " + std::string(p_.name) + ")\n";
+    out_ += Cat(MessageTypeName(t), " (type ", p_.TypeNumber(t), ", ", p_.name, ")\n");
   }
   void Line(Option o, const std::string& value) {
-    out_ += "  " + internal::OptionRef(o, p_) + ": " + value + "\n";
+    out_ += Cat("  ", internal::OptionRef(o, p_), ": ", value, "\n");
   }
   void Positional(std::string_view name, const std::string& value) {
-    out_ += "  " + std::string(name) + ": " + value + "\n";
+    out_ += Cat("  ", name, ": ", value, "\n");
   }
-  void Sub(const std::string& text) { out_ += "    " + text + "\n"; }
+  void Sub(const std::string& text) { out_ += Cat("    ", text, "\n"); }
 
   void Bstr(const std::optional<Bytes>& b, Option o) {
-    if (b) Line(o, Hex(*b) + " (" + std::to_string(b->size()) + " bytes)");
+    if (b) Line(o, Cat(Hex(*b), " (", b->size(), " bytes)"));
   }
   void Text(const std::optional<std::string>& t, Option o) {
     if (t) Line(o, Quote(*t));
@@ -125,8 +126,8 @@ class Describer {
     Line(o, std::to_string(list->size()) + (list->size() == 1 ? " item" : " items"));
     for (size_t i = 0; i < list->size(); ++i) {
       const Bytes& b = (*list)[i];
-      std::string line = "[" + std::to_string(i) + "] " + std::to_string(b.size()) + " bytes";
-      if (show_diag) line += ": <<" + Diag(b) + ">>";
+      std::string line = Cat("[", i, "] ", b.size(), " bytes");
+      if (show_diag) line += Cat(": <<", Diag(b), ">>");
       Sub(line);
     }
   }
@@ -134,32 +135,30 @@ class Describer {
     if (!list) return;
     Line(o, std::to_string(list->size()) + (list->size() == 1 ? " item" : " items"));
     for (size_t i = 0; i < list->size(); ++i) {
-      Sub("[" + std::to_string(i) + "] " + ComponentIdText((*list)[i]));
+      Sub(Cat("[", i, "] ", ComponentIdText((*list)[i])));
     }
   }
   void Suites(const std::vector<CipherSuite>& suites, const std::string& head) {
-    out_ += "  " + head + ": " + std::to_string(suites.size()) +
-            (suites.size() == 1 ? " suite\n" : " suites\n");
+    out_ += Cat("  ", head, ": ", suites.size(), suites.size() == 1 ? " suite\n" : " suites\n");
     for (size_t i = 0; i < suites.size(); ++i) {
-      Sub("[" + std::to_string(i) + "] " + SuiteText(suites[i]));
+      Sub(Cat("[", i, "] ", SuiteText(suites[i])));
     }
   }
   void Profiles(const std::vector<SuitCoseProfile>& profiles, const std::string& head) {
-    out_ += "  " + head + ": " + std::to_string(profiles.size()) +
-            (profiles.size() == 1 ? " profile\n" : " profiles\n");
+    out_ += Cat("  ", head, ": ", profiles.size(),
+                profiles.size() == 1 ? " profile\n" : " profiles\n");
     for (size_t i = 0; i < profiles.size(); ++i) {
-      Sub("[" + std::to_string(i) + "] " + IntList(profiles[i]));
+      Sub(Cat("[", i, "] ", IntList(profiles[i])));
     }
   }
   void Extensions(const std::vector<Extension>& extensions) {
     for (const Extension& e : extensions) {
-      out_ += "  unknown option " + std::to_string(e.label) + " (extension): " + Diag(e.value) +
-              "\n";
+      out_ += Cat("  unknown option ", e.label, " (extension): ", Diag(e.value), "\n");
     }
   }
   std::string ErrCodeText(const ErrCode& c) {
     const uint64_t n = c.Number(p_);
-    return std::to_string(n) + " " + ErrorCodeName(n, p_);
+    return Cat(n, " ", ErrorCodeName(n, p_));
   }
 
   void Describe(const QueryRequest& m) {
@@ -190,8 +189,8 @@ class Describer {
                                 (m.tc_list->size() == 1 ? " component" : " components"));
       for (size_t i = 0; i < m.tc_list->size(); ++i) {
         const SystemPropertyClaims& c = (*m.tc_list)[i];
-        Sub("[" + std::to_string(i) + "] system-component-id " +
-            ComponentIdText(c.system_component_id) + ": " + Diag(c.encoded));
+        Sub(Cat("[", i, "] system-component-id ", ComponentIdText(c.system_component_id), ": ",
+                Diag(c.encoded)));
       }
     }
     if (m.requested_tc_list) {
@@ -199,10 +198,9 @@ class Describer {
                                          (m.requested_tc_list->size() == 1 ? " item" : " items"));
       for (size_t i = 0; i < m.requested_tc_list->size(); ++i) {
         const RequestedTcInfo& r = (*m.requested_tc_list)[i];
-        std::string line = "[" + std::to_string(i) + "] component-id " +
-                           ComponentIdText(r.component_id);
+        std::string line = Cat("[", i, "] component-id ", ComponentIdText(r.component_id));
         if (r.tc_manifest_sequence_number) {
-          line += ", tc-manifest-sequence-number " + std::to_string(*r.tc_manifest_sequence_number);
+          line += Cat(", tc-manifest-sequence-number ", *r.tc_manifest_sequence_number);
         }
         if (r.have_binary) line += std::string(", have-binary ") + (*r.have_binary ? "true" : "false");
         Sub(line);

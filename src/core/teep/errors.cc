@@ -52,12 +52,13 @@ std::string ErrorCodeName(uint64_t number, const WireProfile& profile) {
   if (auto code = profile.ErrorCodeForNumber(number)) {
     return std::string(GetErrorCodeInfo(*code).name);
   }
-  std::string n = std::to_string(number);
+  std::string text;
   switch (ClassifyErrCode(number, profile)) {
-    case ErrCodeClass::kReserved: return "reserved error " + n;
-    case ErrCodeClass::kUnassigned: return "unassigned error " + n;
-    default: return "unknown error " + n;
+    case ErrCodeClass::kReserved: text = "reserved error "; break;
+    case ErrCodeClass::kUnassigned: text = "unassigned error "; break;
+    default: text = "unknown error "; break;
   }
+  return text.append(std::to_string(number));
 }
 
 }  // namespace teep::msg

@@ -65,9 +65,8 @@ Result<SystemPropertyClaims> SystemPropertyClaims::Parse(ByteView encoded) {
     for (uint64_t j = 0; j < n; ++j) {
       ByteView b;
       if (r.PeekType() != cbor::MajorType::kBytes) {
-        return Status(StatusCode::kMalformed,
-                      "system-property-claims.system-component-id[" + std::to_string(j) +
-                          "]: expected byte string");
+        return Status(StatusCode::kMalformed, internal::Cat("system-property-claims.system-component-id[",
+                                                            j, "]: expected byte string"));
       }
       r.ReadBytes(&b);
       out.system_component_id.push_back(ToBytes(b));

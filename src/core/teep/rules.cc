@@ -11,8 +11,7 @@ namespace {
 
 bool CheckByteSize(size_t size, size_t lo, size_t hi, Diagnostics& d) {
   if (size >= lo && size <= hi) return true;
-  d.Report("size " + std::to_string(size) + " is outside " + std::to_string(lo) + ".." +
-           std::to_string(hi) + " bytes");
+  d.Report(Cat("size ", size, " is outside ", lo, "..", hi, " bytes"));
   return false;
 }
 
@@ -65,8 +64,7 @@ bool CheckChallenge(ByteView challenge, Diagnostics& d) {
 bool CheckTextSize(std::string_view text, size_t max, Diagnostics& d) {
   // CDDL `text .size (1..N)` counts bytes of the UTF-8 encoding.
   if (!text.empty() && text.size() <= max) return true;
-  d.Report("text of " + std::to_string(text.size()) + " bytes is outside 1.." +
-           std::to_string(max) + " bytes");
+  d.Report(Cat("text of ", text.size(), " bytes is outside 1..", max, " bytes"));
   return false;
 }
 
@@ -79,17 +77,17 @@ bool CheckNonEmpty(size_t count, Diagnostics& d) {
 bool CheckEmbeddedItem(ByteView content, Diagnostics& d) {
   auto error = cbor::Check(content, cbor::RelaxedOptions());
   if (!error) return true;
-  d.Report("byte string does not hold one well-formed CBOR item (bstr .cbor): " +
-           cbor::ToStatus(*error).message());
+  d.Report(Cat("byte string does not hold one well-formed CBOR item (bstr .cbor): ",
+               cbor::ToStatus(*error).message()));
   return false;
 }
 
 bool CheckDataItems(uint64_t bits, Diagnostics& d) {
   // `uint .bits data-item-requested`: only bits 0..3 are defined (P §4.2).
   if ((bits & ~kDefinedDataItems) == 0) return true;
-  d.Report("value " + std::to_string(bits) +
-           " sets bits outside the defined data items (attestation 1, trusted-components 2, "
-           "extensions 4, suit-reports 8)");
+  d.Report(Cat("value ", bits,
+               " sets bits outside the defined data items (attestation 1, trusted-components 2, "
+               "extensions 4, suit-reports 8)"));
   return false;
 }
 
@@ -100,11 +98,11 @@ bool CheckErrCode(const ErrCode& code, const WireProfile& profile, Diagnostics& 
   // 0..23 belong to the protocol: a value there is either named in the
   // profile (then it must be given as such) or reserved/unassigned.
   if (profile.ErrorCodeForNumber(v)) {
-    d.Report("err-code " + std::to_string(v) + " is " + ErrorCodeName(v, profile) +
-             " in " + std::string(profile.name) + "; give it as a named code");
+    d.Report(Cat("err-code ", v, " is ", ErrorCodeName(v, profile), " in ", profile.name,
+                 "; give it as a named code"));
   } else {
-    d.Report(ErrorCodeName(v, profile) + " is not allowed (P §4.6: 0 is reserved, " +
-             "unnamed codes up to 23 are unassigned)");
+    d.Report(Cat(ErrorCodeName(v, profile),
+                 " is not allowed (P §4.6: 0 is reserved, unnamed codes up to 23 are unassigned)"));
   }
   return false;
 }
@@ -114,8 +112,8 @@ bool CheckRequestedTcInfo(const RequestedTcInfo& info, const WireProfile& profil
   // P §4.3: "If have-binary is true, the tc-manifest-sequence-number field
   // MUST be present."
   if (info.have_binary.value_or(false) && !info.tc_manifest_sequence_number) {
-    d.Report("have-binary is true but " + OptionRef(Option::kTcManifestSequenceNumber, profile) +
-             " is absent (P §4.3)");
+    d.Report(Cat("have-binary is true but ", OptionRef(Option::kTcManifestSequenceNumber, profile),
+                 " is absent (P §4.3)"));
     return false;
   }
   return true;
@@ -125,13 +123,13 @@ void CheckCrossFields(const QueryRequest& m, const WireProfile& profile, Diagnos
   if (m.data_item_requested & kDataItemAttestation) return;
   // P §4.2 (challenge): "This MUST be absent if the attestation bit is clear".
   if (m.challenge) {
-    d.Report(OptionRef(Option::kChallenge, profile) +
-             " must be absent when data-item-requested has the attestation bit clear (P §4.2)");
+    d.Report(Cat(OptionRef(Option::kChallenge, profile),
+                 " must be absent when data-item-requested has the attestation bit clear (P §4.2)"));
   }
   // P §4.2 (supported-freshness-mechanisms): likewise.
   if (m.supported_freshness_mechanisms) {
-    d.Report(OptionRef(Option::kSupportedFreshnessMechanisms, profile) +
-             " must be absent when data-item-requested has the attestation bit clear (P §4.2)");
+    d.Report(Cat(OptionRef(Option::kSupportedFreshnessMechanisms, profile),
+                 " must be absent when data-item-requested has the attestation bit clear (P §4.2)"));
   }
 }
 
@@ -157,13 +155,13 @@ void CheckCrossFields(const Error& m, const WireProfile& profile, Diagnostics& d
     default: present = true; break;
   }
   if (!present) {
-    d.Report("err-code " + std::string(info.name) + " requires " +
-             OptionRef(*info.required_option, profile) + " (P §4.6)");
+    d.Report(Cat("err-code ", info.name, " requires ", OptionRef(*info.required_option, profile),
+                 " (P §4.6)"));
   }
 }
 
 std::string OptionRef(Option o, const WireProfile& profile) {
-  return std::string(OptionName(o)) + " (" + std::to_string(profile.Label(o)) + ")";
+  return Cat(OptionName(o), " (", profile.Label(o), ")");
 }
 
 Result<Bytes> Canonicalize(ByteView item) {

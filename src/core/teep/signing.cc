@@ -11,14 +11,17 @@
 #include "core/cose/key.h"
 #include "core/cose/sign.h"
 #include "core/teep/codec.h"
+#include "core/teep/codec_internal.h"
 
 namespace teep::msg {
 namespace {
 
+using internal::Cat;
+
 constexpr std::string_view kWhere = "TEEP COSE";
 
 Status Malformed(std::string what) {
-  return Status(StatusCode::kMalformed, std::string(kWhere) + ": " + what);
+  return Status(StatusCode::kMalformed, Cat(kWhere, ": ", what));
 }
 
 Result<Bytes> KidFor(const crypto::PublicKey& key) {
@@ -43,7 +46,7 @@ std::optional<CipherSuite> SuiteForAlg(int64_t alg, const VerifyOptions& options
 
 std::string AlgText(int64_t alg) {
   auto name = cose::AlgorithmName(alg);
-  return std::to_string(alg) + (name ? " (" + std::string(*name) + ")" : "");
+  return name ? Cat(alg, " (", *name, ")") : std::to_string(alg);
 }
 
 // Anchors to try for one signature: those whose kid matches first, then the
@@ -72,8 +75,8 @@ Result<CoseStructure> Identify(ByteView cose) {
   if (auto tag = r.PeekTag()) {
     if (*tag == cose::kTagSign1) return CoseStructure::kSign1;
     if (*tag == cose::kTagSign) return CoseStructure::kSign;
-    return Malformed("tag " + std::to_string(*tag) +
-                     " is not COSE_Sign1 (18) or COSE_Sign (98); TEEP messages are signed");
+    return Malformed(Cat("tag ", *tag,
+                         " is not COSE_Sign1 (18) or COSE_Sign (98); TEEP messages are signed"));
   }
   uint64_t n = 0;
   if (r.PeekType() != cbor::MajorType::kArray || !r.ReadArrayHeader(&n) || n != 4) {
@@ -98,9 +101,8 @@ Result<Verified> VerifySign1(ByteView cose, std::span<const TrustAnchor> anchors
   if (!alg) return Malformed("COSE_Sign1 has no alg in its protected bucket");
   auto suite = SuiteForAlg(*alg, options);
   if (!suite) {
-    return Status(StatusCode::kUnsupported, std::string(kWhere) + ": COSE_Sign1 alg " +
-                                                AlgText(*alg) +
-                                                " is not an accepted TEEP cipher suite (P §8.1)");
+    return Status(StatusCode::kUnsupported, Cat(kWhere, ": COSE_Sign1 alg ", AlgText(*alg),
+                                                " is not an accepted TEEP cipher suite (P §8.1)"));
   }
   // No external AAD is defined for TEEP: the empty bstr (README §4.6).
   for (size_t i : AnchorOrder(m.headers.kid(), *alg, anchors)) {
@@ -117,8 +119,8 @@ Result<Verified> VerifySign1(ByteView cose, std::span<const TrustAnchor> anchors
     }
   }
   return Status(StatusCode::kVerificationFailed,
-                std::string(kWhere) + ": no trust anchor verified the COSE_Sign1 (" +
-                    std::to_string(anchors.size()) + " anchors)");
+                Cat(kWhere, ": no trust anchor verified the COSE_Sign1 (", anchors.size(),
+                    " anchors)"));
 }
 
 Result<Verified> VerifySign(ByteView cose, std::span<const TrustAnchor> anchors,
@@ -133,8 +135,8 @@ Result<Verified> VerifySign(ByteView cose, std::span<const TrustAnchor> anchors,
     auto suite = alg ? SuiteForAlg(*alg, options) : std::nullopt;
     if (!suite) {
       if (first_rejected.empty()) {
-        first_rejected = "signatures[" + std::to_string(s) + "] alg " +
-                         (alg ? AlgText(*alg) : std::string("missing from the protected bucket"));
+        first_rejected = Cat("signatures[", s, "] alg ",
+                             alg ? AlgText(*alg) : std::string("missing from the protected bucket"));
       }
       continue;
     }
@@ -156,12 +158,12 @@ Result<Verified> VerifySign(ByteView cose, std::span<const TrustAnchor> anchors,
   }
   if (!any_accepted) {
     return Status(StatusCode::kUnsupported,
-                  std::string(kWhere) + ": no COSE_Sign signature uses an accepted TEEP cipher "
-                                        "suite (" + first_rejected + ")");
+                  Cat(kWhere, ": no COSE_Sign signature uses an accepted TEEP cipher suite (",
+                      first_rejected, ")"));
   }
   return Status(StatusCode::kVerificationFailed,
-                std::string(kWhere) + ": no trust anchor verified any COSE_Sign signature (" +
-                    std::to_string(anchors.size()) + " anchors)");
+                Cat(kWhere, ": no trust anchor verified any COSE_Sign signature (", anchors.size(),
+                    " anchors)"));
 }
 
 }  // namespace
@@ -177,12 +179,12 @@ Result<int64_t> SuiteSignatureAlg(const CipherSuite& suite) {
   std::string text = "[";
   for (size_t i = 0; i < suite.size(); ++i) {
     if (i) text += ", ";
-    text += "[" + std::to_string(suite[i].cose_type) + ", " + std::to_string(suite[i].alg) + "]";
+    text += Cat("[", suite[i].cose_type, ", ", suite[i].alg, "]");
   }
   text += "]";
   return Status(StatusCode::kUnsupported,
-                "TEEP cipher suite " + text +
-                    " is not implemented (we implement [[18, -9]] and [[18, -19]], P §8.1)");
+                Cat("TEEP cipher suite ", text,
+                    " is not implemented (we implement [[18, -9]] and [[18, -19]], P §8.1)"));
 }
 
 std::optional<CipherSuite> SuiteForKeyType(crypto::KeyType type) {
@@ -211,8 +213,8 @@ Result<Bytes> SignMessageMulti(ByteView message, std::span<const Signer> signers
     TEEP_ASSIGN_OR_RETURN(int64_t alg, SuiteSignatureAlg(s.suite));
     if (!algs.insert(alg).second) {
       return Status(StatusCode::kInvalidArgument,
-                    "SignMessageMulti: suite with alg " + std::to_string(alg) +
-                        " given twice (one signature per suite, P §8.1)");
+                    Cat("SignMessageMulti: suite with alg ", alg,
+                        " given twice (one signature per suite, P §8.1)"));
     }
     TEEP_ASSIGN_OR_RETURN(Bytes kid, KidFor(s.key->Public()));
     specs.push_back(cose::SignerSpec{s.key, alg, std::move(kid)});

@@ -1,0 +1,7 @@
+// libFuzzer target: any TEEP message under either profile (first byte picks
+// the profile). Invariants: see teep_fuzz_common.h.
+#include "teep_fuzz_common.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return teep::msg::fuzz::Run(data, size, std::nullopt);
+}
