@@ -14,6 +14,7 @@ void AddInspectCommand(CLI::App& app) {
     std::string file;
     std::vector<std::string> keys;
     bool json = false;
+    std::string profile = "draft-26";
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -22,9 +23,13 @@ void AddInspectCommand(CLI::App& app) {
   cmd->add_option("file", args->file, "File to read, or - for standard input")->required();
   cmd->add_option("--key", args->keys, "Public (or private) key PEM to verify signatures with; repeatable");
   cmd->add_flag("--json", args->json, "Print JSON instead of annotated diagnostic notation");
+  cmd->add_option("--profile", args->profile,
+                  "TEEP wire numbering of the input: draft-26 (default) or draft-25 (legacy peers)")
+      ->check(CLI::IsMember({"draft-26", "draft-25"}));
   cmd->callback([args] {
     host::InspectOptions options;
     options.json = args->json;
+    options.profile = msg::ProfileByName(args->profile);
     for (const auto& path : args->keys) {
       auto key = LoadPublicKey(path);
       if (!key.ok()) Fail("inspect", key.status().ToString());

@@ -21,7 +21,7 @@ import {Prng} from './lib/prng.mjs';
 import {importOracle, requireNode} from './lib/oracle_import.mjs';
 import {
   ALG, ALG_NAME, CONTENT, H, SIGNATURE, TAG, NodeCose, generateKey, hex, fromHex, equalBytes, concat,
-  flipBit, randomBytes, nodeSign, aesKeyWrap, contentEncrypt,
+  flipBit, randomBytes, nodeSign, aesKeyWrap, contentEncrypt, u8,
 } from './lib/cose_node.mjs';
 
 requireNode(20);
@@ -184,7 +184,7 @@ async function coseJsToOursSign1() {
 }
 
 async function coseSignWithCoseJs() {
-  const n = small;
+  const n = Math.max(1, Math.round(count / 20));
   report.section(`a3. COSE_Sign: ${n} ours (ES256 + ES384 signers) -> cose-js, ` +
     `${n} cose-js (one ES256 signer) -> ours`);
   // cose-js finds a COSE_Sign signer by kid (a UTF-8 string) and creates
@@ -219,8 +219,10 @@ async function coseSignWithCoseJs() {
   for (let i = 0; i < n; i++) {
     const payload = randomPayload();
     const aad = randomAad();
-    // encodep 'empty': see the note below.
-    const message = await coseJs.sign.create({p: {}, u: {}}, B(payload),
+    // encodep 'empty': see the note below. Every other message carries a
+    // body protected bucket of its own ({3: 0}), which both signatures cover.
+    const body = i % 2 ? {content_type: 0} : {};
+    const message = await coseJs.sign.create({p: body, u: {}}, B(payload),
       [{key: {d: B(key.d)}, p: {alg: 'ES256'}, u: {kid: 'only'}, externalAAD: B(aad)}],
       {encodep: 'empty'});
     const good = await ours(`verify 0 ${key.pubHex} ${hex(message)} ${hex(aad)}`);
@@ -487,7 +489,7 @@ const derSignature = (tbs, key, hash) =>
   new Uint8Array(crypto.sign(hash, tbs, {key: key.privateKey, dsaEncoding: 'der'}));
 
 async function signatureEdgeCases() {
-  report.section('b3. signature edge cases: node:crypto and ours must agree');
+  report.section('b3. signature edge cases (node:crypto and ours must agree) and RFC 9052 §3 header rules');
   const payload = new Uint8Array([0x54, 0x45, 0x45, 0x50]);
   const empty = new Uint8Array(0);
   const cases = [];
@@ -540,6 +542,37 @@ async function signatureEdgeCases() {
     report.check(theirs === c.accept, `node:crypto ${theirs ? 'accepts' : 'rejects'}: ${c.why}`);
     report.check((mine === `ok ${hex(payload)}`) === c.accept,
       `ours ${mine.startsWith('ok') ? 'accepts' : 'rejects'}: ${c.why}`, [`ours ${mine}`]);
+  }
+  // Header rules of RFC 9052 §3 and §3.1, on correctly signed messages: the
+  // signature verifies, so only the header check can refuse them.
+  const es256 = keys['P-256'];
+  const signedWith = (protMap, unprot = new Map(), tag = TAG.Sign1) => {
+    const prot = node.encode(protMap);
+    const sig = nodeSign(ALG.ES256, es256.privateKey, node.sigStructure1(prot, empty, payload));
+    return node.encode(new cbor2.Tag(tag, [prot, unprot, payload, sig]));
+  };
+  const headerCases = [
+    ['crit names a label we do not understand (§3.1: MUST reject)', 'err',
+      signedWith(new Map([[H.alg, ALG.ES256], [H.crit, [99]], [99, 1]]))],
+    ['crit names a label that is absent', 'err',
+      signedWith(new Map([[H.alg, ALG.ES256], [H.crit, [H.contentType]]]))],
+    ['crit is an empty array (§3.1: at least one label)', 'err',
+      signedWith(new Map([[H.alg, ALG.ES256], [H.crit, []]]))],
+    ['alg in both buckets (§3: a label MUST NOT occur in both)', 'err',
+      signedWith(new Map([[H.alg, ALG.ES256]]), new Map([[H.alg, ALG.ES256]]))],
+    ['kid in both buckets', 'err',
+      signedWith(new Map([[H.alg, ALG.ES256], [H.kid, new Uint8Array([1])]]), new Map([[H.kid, new Uint8Array([1])]]))],
+    ['a COSE_Sign1 tagged 98 (COSE_Sign)', 'err',
+      signedWith(new Map([[H.alg, ALG.ES256]]), new Map(), TAG.Sign)],
+    ['an unknown, non-critical protected label (§3: may be ignored)', 'ok',
+      signedWith(new Map([[H.alg, ALG.ES256], [-70000, 'x']]))],
+    ['a text label in the unprotected bucket', 'ok',
+      signedWith(new Map([[H.alg, ALG.ES256]]), new Map([['note', 1]]))],
+  ];
+  for (const [why, expected, message] of headerCases) {
+    const response = await ours(`verify1 ${es256.pubHex} ${hex(message)} -`);
+    report.check(response.startsWith(expected) && !isVerificationFailure(response),
+      `ours on ${why}: expected ${expected}`, [`message ${hex(message)}`, `ours ${response}`]);
   }
   // Our policy (sign.h), stricter than RFC 9052 §3.1 allows: alg must be
   // protected and must fit the key.
@@ -673,10 +706,53 @@ async function kdfContexts() {
   }
 }
 
+// The header layout of a COSE_Encrypt we create, as RFC 9053, RFC 9459 and
+// draft-ietf-suit-firmware-encryption describe it; null if it fits, else
+// what does not. Also returns what must be fresh per message.
+function encryptLayout(message, alg, kind) {
+  const [prot, unprot, , recipients] = node.decode(message).contents;
+  const want = (ok, what) => { if (!ok) throw new Error(what); };
+  const sameMap = (map, entries) => map instanceof Map && map.size === entries.length &&
+    entries.every(([k, v]) => map.get(k) === v);
+  try {
+    const iv = unprot.get(H.iv);
+    if (CONTENT[alg].aead) {
+      want(sameMap(node.protectedMap(prot), [[H.alg, alg]]), 'content protected bucket is not {1: alg}');
+      want(unprot.size === 1 && iv?.length === 12, 'content unprotected bucket is not {5: 12-byte IV}');
+    } else {
+      want(prot.length === 0, 'content protected bucket is not empty (RFC 9459 §4)');
+      want(unprot.size === 2 && unprot.get(H.alg) === alg && iv?.length === 16,
+        'content unprotected bucket is not {1: alg, 5: 16-byte IV}');
+    }
+    want(recipients.length === 1, 'not one recipient');
+    const [rProt, rUnprot, wrapped] = recipients[0];
+    want(wrapped.length === CONTENT[alg].key + 8, 'wrapped key has the wrong size');
+    if (kind === 'ecdh') {
+      want(sameMap(node.protectedMap(rProt), [[H.alg, ALG.ECDH_ES_A128KW]]),
+        'recipient protected bucket is not {1: -29}');
+      const epk = rUnprot.get(H.ephemeralKey);
+      want(rUnprot.size === 1 && epk instanceof Map && epk.size === 4 && epk.get(1) === 2 &&
+        epk.get(-1) === 1 && epk.get(-2)?.length === 32 && epk.get(-3)?.length === 32,
+      'recipient unprotected bucket is not {-1: {1: 2, -1: 1, -2: x, -3: y}}');
+      return {problem: null, iv, ephemeral: epk.get(-2)};
+    }
+    want(rProt.length === 0, 'AES-KW recipient protected bucket is not empty');
+    want(sameMap(rUnprot, [[H.alg, ALG[kind]]]), `AES-KW recipient unprotected bucket is not {1: ${ALG[kind]}}`);
+    return {problem: null, iv, ephemeral: null};
+  } catch (err) {
+    return {problem: err.message};
+  }
+}
+
 async function oursToNodeEncrypt() {
   report.section(`c1. ours -> node:crypto: ${small} COSE_Encrypt for each content alg ` +
     `(${CONTENT_ALGS.map(algLabel).join(', ')}) x recipient (${RECIPIENTS.join(', ')}); ` +
-    'AES-GCM content also decrypted by cose-js with the recovered key');
+    'header layout checked; AES-GCM content also decrypted by cose-js with the recovered key');
+  // Per message, a fresh IV, content key and ephemeral key (RFC 9053 §4.1:
+  // an IV must never repeat under a key; §6.3.1: ECDH-ES ephemeral keys).
+  const fresh = {iv: new Set(), cek: new Set(), ephemeral: new Set()};
+  let messages = 0;
+  let ecdhMessages = 0;
   for (const alg of CONTENT_ALGS) {
     for (const kind of RECIPIENTS) {
       const cases = Array.from({length: small}, () => encryptCase(alg, kind));
@@ -702,6 +778,16 @@ async function oursToNodeEncrypt() {
         report.check(problem === null, `${label} #${i}: node:crypto: ${problem}`,
           [`message   ${clip(hex(message), 400)}`, `plaintext ${clip(hex(c.plaintext))}`,
             `aad ${hex(c.aad)}`, c.kind === 'ecdh' ? `other ${hex(c.other)}` : `kek ${hex(c.kek)}`]);
+        const layout = encryptLayout(message, alg, kind);
+        report.check(layout.problem === null, `${label} #${i}: ${layout.problem}`,
+          [`message   ${clip(hex(message), 400)}`]);
+        messages++;
+        if (layout.iv) fresh.iv.add(hex(layout.iv));
+        if (result) fresh.cek.add(hex(result.cek));
+        if (layout.ephemeral) {
+          ecdhMessages++;
+          fresh.ephemeral.add(hex(layout.ephemeral));
+        }
         if (result && alg !== ALG.A128CTR && alg !== ALG.ChaCha20Poly1305) {
           const theirs = await coseJsAccepts(coseJs.encrypt.read(B(message), B(result.cek),
             {externalAAD: B(c.aad)}));
@@ -724,6 +810,10 @@ async function oursToNodeEncrypt() {
       }
     }
   }
+  report.check(fresh.iv.size === messages, `IVs repeat: ${fresh.iv.size} distinct in ${messages} messages`);
+  report.check(fresh.cek.size === messages, `content keys repeat: ${fresh.cek.size} distinct in ${messages}`);
+  report.check(fresh.ephemeral.size === ecdhMessages,
+    `ephemeral keys repeat: ${fresh.ephemeral.size} distinct in ${ecdhMessages} ECDH messages`);
   const n = Math.max(1, Math.round(small / 4));
   report.section(`c1'. ours -> node:crypto: ${n} COSE_Encrypt per content alg with two recipients ` +
     '(A128KW with kid, ECDH-ES + A128KW with kid), each decrypted through both');
@@ -810,7 +900,7 @@ async function nodeToOursEncrypt() {
   }
   const n = Math.max(1, Math.round(small / 4));
   report.section(`c2'. node:crypto -> ours: ${n} COSE_Encrypt per content alg with two recipients ` +
-    '(A256KW, ECDH-ES + A128KW), decrypted through both; CTR with a protected alg is refused');
+    '(A256KW, ECDH-ES + A128KW), decrypted through both');
   for (const alg of CONTENT_ALGS) {
     for (let i = 0; i < n; i++) {
       const c = {plaintext: randomPayload(), aad: aadFor(alg), kek: prng.bytes(32), other: randomKdfOther()};
@@ -826,6 +916,44 @@ async function nodeToOursEncrypt() {
         [`message ${clip(hex(bytes), 400)}`, `ours ${viaKw} / ${viaEcdh}`]);
     }
   }
+  report.section('c3. encryption edge cases: CTR counter wrap, bad ephemeral keys, CTR with a protected alg');
+  // AES-CTR (RFC 9459 §4) increments the whole 128-bit counter block: an IV
+  // of all ones wraps to zero after the first block.
+  for (const ivHex of ['ffffffffffffffffffffffffffffffff', '0000000000000000ffffffffffffffff']) {
+    const kek = prng.bytes(16);
+    const plaintext = prng.bytes(80);
+    const {bytes} = node.createEncrypt({contentAlg: ALG.A128CTR, plaintext, externalAad: new Uint8Array(0),
+      recipients: [{kek}], iv: fromHex(ivHex)});
+    const mine = await ours(`decrypt-kw ${hex(kek)} ${hex(bytes)} -`);
+    report.check(mine === `ok ${hex(plaintext)}`, `ours on AES-CTR with IV ${ivHex} (counter wrap)`,
+      [`message ${clip(hex(bytes), 400)}`, `ours ${mine}`]);
+  }
+  // An ephemeral key that is not a valid P-256 point must be refused before
+  // any ECDH (invalid-curve attacks; SEC 1 §3.2.2 public key validation), and
+  // with a reason, not as a mere failed unwrap.
+  const badEphemeral = [
+    ['ephemeral point off the curve (y + 1)', epk => {
+      const y = u8(epk.get(-3));
+      y[31] ^= 1;
+      return new Map([...epk].map(([k, v]) => [k, k === -3 ? y : v]));
+    }],
+    ['ephemeral key on P-384 (crv 2, 48-byte coordinates)', () => {
+      const other = generateKey('P-384');
+      return new Map([[1, 2], [-1, 2], [-2, other.x], [-3, other.y]]);
+    }],
+    ['ephemeral key with x of 31 bytes', epk => new Map([...epk].map(([k, v]) => [k, k === -2 ? v.subarray(1) : v]))],
+    ['ephemeral key without y', epk => new Map([...epk].filter(([k]) => k !== -3))],
+    ['ephemeral key as OKP X25519 (kty 1, crv 4)', () => new Map([[1, 1], [-1, 4], [-2, prng.bytes(32)]])],
+  ];
+  for (const [why, epkHook] of badEphemeral) {
+    const other = randomKdfOther();
+    const {bytes} = node.createEncrypt({contentAlg: ALG.A128GCM, plaintext: new Uint8Array([1]),
+      externalAad: new Uint8Array(0), recipients: [{publicKey: recipientKey.publicKey, other}], epkHook});
+    const mine = await ours(`decrypt-ecdh ${recipientKey.privHex} ${hex(other)} ${hex(bytes)} -`);
+    report.info(`  ${why}: ${mine}`);
+    report.check(mine.startsWith('err ') && !isVerificationFailure(mine), `ours on an ${why}`,
+      [`message ${clip(hex(bytes), 400)}`, `ours ${mine}`]);
+  }
   // RFC 9459 §4: with AES-CTR the protected bucket MUST be zero-length.
   const kek = prng.bytes(16);
   const cek = prng.bytes(16);
@@ -839,30 +967,22 @@ async function nodeToOursEncrypt() {
     [`ours ${mine}`]);
 }
 
-try {
-  report.info(`seed ${seed}, count ${count}; cbor2 ${cbor2Version}, cose-js ${coseJsVersion}, ` +
-    `node ${process.versions.node} (${process.versions.openssl})`);
-  for (const section of [
-    oursToCoseJsSign1,
-    coseJsToOursSign1,
-    coseSignWithCoseJs,
-    mac0WithCoseJs,
-    encrypt0WithCoseJs,
-    coseJsLimits,
-    oursToNodeSign1,
-    nodeToOursSign1,
-    signatureEdgeCases,
-    coseSignWithNode,
-    kdfContexts,
-    oursToNodeEncrypt,
-    nodeToOursEncrypt,
-  ]) {
-    const t0 = Date.now();
+report.info(`seed ${seed}, count ${count}; cbor2 ${cbor2Version}, cose-js ${coseJsVersion}, ` +
+  `node ${process.versions.node} (OpenSSL ${process.versions.openssl})`);
+for (const section of [
+  oursToCoseJsSign1, coseJsToOursSign1, coseSignWithCoseJs, mac0WithCoseJs, encrypt0WithCoseJs,
+  coseJsLimits, oursToNodeSign1, nodeToOursSign1, signatureEdgeCases, coseSignWithNode,
+  kdfContexts, oursToNodeEncrypt, nodeToOursEncrypt,
+]) {
+  const t0 = Date.now();
+  try {
     await section();
-    if (process.env.TEEP_ORACLE_TIMING) report.info(`(${section.name}: ${Date.now() - t0} ms)`);
+  } catch (err) {
+    // A section that throws (e.g. on an answer it cannot parse) fails, and
+    // the others still run; a dead tool fails every later section too.
+    report.fail(err.fromTool ? `oracle_cose_tool: ${err.message}` : `${section.name} crashed: ${err.stack}`);
   }
-} catch (err) {
-  report.fail(err.fromTool ? `oracle_cose_tool: ${err.message}` : `crashed: ${err.stack}`);
+  if (process.env.TEEP_ORACLE_TIMING) report.info(`(${section.name}: ${Date.now() - t0} ms)`);
 }
 const code = await tool.close();
 if (code !== 0 && code !== null) report.fail(`oracle_cose_tool exited with code ${code}`);

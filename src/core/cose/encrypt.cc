@@ -615,7 +615,9 @@ Result<Bytes> EncodeKdfContext(int64_t wrap_alg, size_t key_bits, ByteView recip
                                std::string_view other) {
   // RFC 9053 §5.2 COSE_KDF_Context, with the identities and nonces of
   // PartyUInfo / PartyVInfo left nil (draft-ietf-suit-firmware-encryption
-  // §5.2.4) and SuppPubInfo.other as a byte string.
+  // §5.2.4) and SuppPubInfo.other as a byte string. RFC 9053 makes `other`
+  // optional ("? other : bstr"): an empty one is left out, as a peer
+  // following the RFC's CDDL would do.
   cbor::Writer w;
   w.BeginArray(4);
   w.WriteInt(wrap_alg);
@@ -625,10 +627,10 @@ Result<Bytes> EncodeKdfContext(int64_t wrap_alg, size_t key_bits, ByteView recip
     w.WriteNull();
     w.WriteNull();
   }
-  w.BeginArray(3);
+  w.BeginArray(other.empty() ? 2 : 3);
   w.WriteUint(key_bits);
   w.WriteBytes(recipient_protected);
-  w.WriteBytes(AsBytes(other));
+  if (!other.empty()) w.WriteBytes(AsBytes(other));
   Result<Bytes> encoded = std::move(w).Finish();
   if (!encoded.ok()) return encoded.status().WithContext("COSE_KDF_Context");
   return encoded;

@@ -494,18 +494,18 @@ Bytes PublicKey::y() const {
 }
 
 Status PublicKey::Verify(ByteView message, ByteView signature) const {
-  const std::string caller = "PublicKey::Verify";
-  if (!impl_) return Status(StatusCode::kInvalidArgument, caller + ": moved-from key");
+  constexpr std::string_view caller = "PublicKey::Verify";
+  if (!impl_) return Status(StatusCode::kInvalidArgument, std::string(caller) + ": moved-from key");
   if (!KeyTypeCanSign(type_)) {
     return Status(StatusCode::kInvalidArgument,
-                  caller + ": " + Name(type_) + " keys cannot verify signatures");
+                  std::string(caller) + ": " + Name(type_) + " keys cannot verify signatures");
   }
   // COSE form only: raw r||s for ECDSA (RFC 9053 §2.1), 64 bytes for Ed25519
   // (RFC 8032 §5.1.6). Anything else, DER included, is a wrong signature.
   const size_t expected = IsEc(type_) ? 2 * KeyCoordinateSize(type_) : 64;
   if (signature.size() != expected) {
     return Status(StatusCode::kVerificationFailed,
-                  caller + ": " + Name(type_) + " signature must be " + Str(expected) +
+                  std::string(caller) + ": " + Name(type_) + " signature must be " + Str(expected) +
                       " bytes, got " + Str(signature.size()));
   }
   Bytes der;
@@ -513,20 +513,20 @@ Status PublicKey::Verify(ByteView message, ByteView signature) const {
   const EVP_MD* md = nullptr;  // Ed25519 is one-shot "pure" EdDSA: no digest
   if (IsEc(type_)) {
     md = EcdsaDigest(type_);
-    if (md == nullptr) return Status(StatusCode::kUnsupported, caller + ": digest is not available");
+    if (md == nullptr) return Status(StatusCode::kUnsupported, std::string(caller) + ": digest is not available");
     TEEP_ASSIGN_OR_RETURN(der, RawToDerSignature(signature, KeyCoordinateSize(type_)));
     to_check = der;
   }
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx) return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_MD_CTX_new failed");
+  if (!ctx) return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_MD_CTX_new failed");
   if (EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, impl_->pkey.get()) != 1) {
-    return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_DigestVerifyInit failed");
+    return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_DigestVerifyInit failed");
   }
   if (EVP_DigestVerify(ctx.get(), to_check.data(), to_check.size(), NonNullData(message),
                        message.size()) != 1) {
     ClearOpensslErrors();
     return Status(StatusCode::kVerificationFailed,
-                  caller + ": " + Name(type_) + " signature does not verify");
+                  std::string(caller) + ": " + Name(type_) + " signature does not verify");
   }
   return OkStatus();
 }
@@ -642,33 +642,33 @@ Result<SecretBytes> PrivateKey::RawPrivate() const {
 }
 
 Result<Bytes> PrivateKey::Sign(ByteView message) const {
-  const std::string caller = "PrivateKey::Sign";
-  if (!impl_) return Status(StatusCode::kInvalidArgument, caller + ": moved-from key");
+  constexpr std::string_view caller = "PrivateKey::Sign";
+  if (!impl_) return Status(StatusCode::kInvalidArgument, std::string(caller) + ": moved-from key");
   if (!KeyTypeCanSign(type_)) {
-    return Status(StatusCode::kInvalidArgument, caller + ": " + Name(type_) + " keys cannot sign");
+    return Status(StatusCode::kInvalidArgument, std::string(caller) + ": " + Name(type_) + " keys cannot sign");
   }
   const EVP_MD* md = nullptr;  // Ed25519 is one-shot "pure" EdDSA: no digest
   if (IsEc(type_)) {
     md = EcdsaDigest(type_);
-    if (md == nullptr) return Status(StatusCode::kUnsupported, caller + ": digest is not available");
+    if (md == nullptr) return Status(StatusCode::kUnsupported, std::string(caller) + ": digest is not available");
   }
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx) return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_MD_CTX_new failed");
+  if (!ctx) return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_MD_CTX_new failed");
   if (EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, impl_->pkey.get()) != 1) {
-    return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_DigestSignInit failed");
+    return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_DigestSignInit failed");
   }
   const int max_size = EVP_PKEY_get_size(impl_->pkey.get());  // largest DER / raw signature
-  if (max_size <= 0) return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_PKEY_get_size failed");
+  if (max_size <= 0) return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_PKEY_get_size failed");
   Bytes sig(static_cast<size_t>(max_size));
   size_t sig_len = sig.size();
   if (EVP_DigestSign(ctx.get(), sig.data(), &sig_len, NonNullData(message), message.size()) != 1) {
-    return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_DigestSign failed");
+    return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_DigestSign failed");
   }
   sig.resize(sig_len);
   if (!IsEc(type_)) {
     if (sig.size() != 64) {
       return Status(StatusCode::kCryptoError,
-                    caller + ": Ed25519 signature is " + Str(sig.size()) + " bytes, expected 64");
+                    std::string(caller) + ": Ed25519 signature is " + Str(sig.size()) + " bytes, expected 64");
     }
     return sig;
   }
@@ -676,35 +676,35 @@ Result<Bytes> PrivateKey::Sign(ByteView message) const {
 }
 
 Result<SecretBytes> PrivateKey::Agree(const PublicKey& peer) const {
-  const std::string caller = "PrivateKey::Agree";
-  if (!impl_) return Status(StatusCode::kInvalidArgument, caller + ": moved-from key");
+  constexpr std::string_view caller = "PrivateKey::Agree";
+  if (!impl_) return Status(StatusCode::kInvalidArgument, std::string(caller) + ": moved-from key");
   if (!KeyTypeCanAgree(type_)) {
     return Status(StatusCode::kInvalidArgument,
-                  caller + ": " + Name(type_) + " keys cannot do key agreement");
+                  std::string(caller) + ": " + Name(type_) + " keys cannot do key agreement");
   }
   if (peer.type() != type_) {
     return Status(StatusCode::kInvalidArgument,
-                  caller + ": peer key is " + Name(peer.type()) + ", own key is " + Name(type_));
+                  std::string(caller) + ": peer key is " + Name(peer.type()) + ", own key is " + Name(type_));
   }
   EVP_PKEY* peer_pkey = BackendAccess::Pkey(peer);
-  if (peer_pkey == nullptr) return Status(StatusCode::kInvalidArgument, caller + ": moved-from peer key");
+  if (peer_pkey == nullptr) return Status(StatusCode::kInvalidArgument, std::string(caller) + ": moved-from peer key");
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, impl_->pkey.get(), nullptr));
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1) {
-    return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_PKEY_derive_init failed");
+    return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_PKEY_derive_init failed");
   }
   // set_peer validates the peer key (EVP_PKEY_derive_set_peer_ex(..., 1)).
   if (EVP_PKEY_derive_set_peer(ctx.get(), peer_pkey) != 1) {
-    return OpensslFailure(StatusCode::kInvalidArgument, caller + ": peer key rejected");
+    return OpensslFailure(StatusCode::kInvalidArgument, std::string(caller) + ": peer key rejected");
   }
   size_t len = 0;
   if (EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1 || len == 0) {
-    return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_PKEY_derive (size) failed");
+    return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_PKEY_derive (size) failed");
   }
   SecretBytes out(len);
   // For X25519 this also fails on an all-zero result (a small-order peer),
   // the check RFC 7748 §6.1 allows.
   if (EVP_PKEY_derive(ctx.get(), out.data(), &len) != 1 || len != out.size()) {
-    return OpensslFailure(StatusCode::kCryptoError, caller + ": EVP_PKEY_derive failed");
+    return OpensslFailure(StatusCode::kCryptoError, std::string(caller) + ": EVP_PKEY_derive failed");
   }
   return out;
 }

@@ -122,6 +122,62 @@ TEST(TeepReject, OptionLabelNotUint) {
   ExpectRejected(t, "Success.options: option label must be an unsigned integer, got text");
 }
 
+// The same five kinds of breakage applied to every published message.
+TEST(TeepReject, EachVectorBrokenFiveWays) {
+  struct Case {
+    const char* vector;
+    const char* type;
+    uint64_t foreign_label;  // an option the message type may not carry
+    const char* foreign_name;
+    const char* shape;
+  } cases[] = {
+      {"d1-query-request", "QueryRequest", 9, "manifest-list (9)",
+       "expected array of 5 elements [type, options, supported-teep-cipher-suites, "
+       "supported-suit-cose-profiles, data-item-requested], got 4"},
+      {"d3-query-response", "QueryResponse", 22, "err-code (22)",
+       "expected array [type, options, ...] of at least 2 elements, got 1"},
+      {"d4-update", "Update", 5, "selected-version (5)",
+       "expected array [type, options, ...] of at least 2 elements, got 1"},
+      {"d5-success", "Success", 11, "err-msg (11)",
+       "expected array [type, options, ...] of at least 2 elements, got 1"},
+      {"d6-error", "Error", 10, "msg (10)",
+       "expected array of 3 elements [type, options, err-code], got 2"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.vector);
+    const Value published = Published(c.vector);
+    const std::string type = c.type;
+    {  // wrong type
+      Value v = published;
+      SetOption(v, 19, Value::Text("a text token"));
+      ExpectRejected(v, type + ".options.token: expected byte string, got text");
+    }
+    {  // bad size
+      Value v = published;
+      SetOption(v, 19, Blob(7));
+      ExpectRejected(v, type + ".options.token: size 7 is outside 8..64 bytes");
+    }
+    {  // missing positional field (the last element)
+      Value v = published;
+      v.array().pop_back();
+      ExpectRejected(v, (v.array().size() >= 2 ? type : std::string("TEEP message")) + ": " +
+                            c.shape);
+    }
+    {  // wrong option for the message type
+      Value v = published;
+      SetOption(v, c.foreign_label, Value::Uint(1));
+      ExpectRejected(v, type + ".options: option " + c.foreign_name + " is not allowed in " + type);
+    }
+    {  // trailing bytes
+      Bytes bytes = Enc(published);
+      const size_t size = bytes.size();
+      bytes.push_back(0xf6);
+      ExpectRejected(bytes, "TEEP message: offset " + std::to_string(size) +
+                                ": trailing bytes after the item");
+    }
+  }
+}
+
 // ---- d1 QueryRequest (P §4.2) -----------------------------------------------------
 
 TEST(TeepReject, QueryRequest) {

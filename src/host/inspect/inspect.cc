@@ -10,6 +10,7 @@
 #include "core/cose/encrypt.h"
 #include "core/cose/mac.h"
 #include "core/cose/sign.h"
+#include "core/teep/codec.h"
 #include "host/inspect/json.h"
 
 namespace teep::host {
@@ -89,6 +90,15 @@ Structure Classify(ByteView data) {
   return Structure::kPlain;
 }
 
+// A TEEP message is an array [type, options-map, ...] whose type is one of
+// the profile's message type numbers (draft-ietf-teep-protocol-26 §4).
+bool LooksLikeTeepMessage(ByteView data, const msg::WireProfile& profile) {
+  cbor::Reader r = cbor::Reader::Open(data, cbor::RelaxedOptions());
+  uint64_t n, type;
+  if (!r.ReadArrayHeader(&n) || n < 2 || !r.ReadUint(&type)) return false;
+  return profile.TypeForNumber(type).has_value() && r.PeekType() == cbor::MajorType::kMap;
+}
+
 std::string Diag(ByteView item, int indent = 0) {
   cbor::DiagOptions o;
   o.indent = indent;
@@ -130,6 +140,11 @@ class Inspector {
       case Structure::kEncrypt: Encrypt(data); break;
       case Structure::kSuitEnvelope: SuitEnvelope(data); break;
       case Structure::kPlain:
+        if (LooksLikeTeepMessage(data, *options_.profile)) {
+          json_.String("structure", "TEEP message");
+          TeepMessage(data, "");
+          break;
+        }
         Line("CBOR, " + std::to_string(data.size()) + " bytes");
         Line(Indent(Diag(data, 2), "  "));
         break;
@@ -191,11 +206,35 @@ class Inspector {
       return;
     }
     Line("  " + std::string(name) + ": " + std::to_string(payload->size()) + " bytes");
-    if (!cbor::Check(*payload, cbor::RelaxedOptions())) {
+    if (LooksLikeTeepMessage(*payload, *options_.profile)) {
+      TeepMessage(*payload, "    ");
+    } else if (!cbor::Check(*payload, cbor::RelaxedOptions())) {
       Line(Indent(Diag(*payload, 2), "    "));
     } else {
       Line("    h'" + HexEncode(*payload) + "'");
     }
+  }
+
+  // Names the TEEP message and its fields, and reports every violation of
+  // the CDDL and the spec's cross-field rules, not just the first.
+  void TeepMessage(ByteView data, std::string_view indent) {
+    const msg::WireProfile& profile = *options_.profile;
+    std::vector<std::string> violations = msg::LintMessage(data, profile);
+    json_.String("teep_profile", profile.name);
+    if (violations.empty()) {
+      auto m = msg::DecodeMessage(data, profile);
+      if (m.ok()) {
+        std::string text = msg::DescribeMessage(*m, profile);
+        if (!text.empty() && text.back() == '\n') text.pop_back();
+        Line(Indent(text, indent));
+        return;
+      }
+      violations.push_back(m.status().message());
+    }
+    Line(std::string(indent) + "TEEP message (" + std::string(profile.name) + ") with " +
+         std::to_string(violations.size()) + " violation(s):");
+    for (const auto& v : violations) Problem(v);
+    Line(Indent(Diag(data, 2), std::string(indent) + "  "));
   }
 
   // `detached` is the payload to use when the message carries nil.

@@ -1,4 +1,4 @@
-// `teep inspect`: recognise COSE and SUIT structures in a CBOR blob, print
+// `teep inspect`: recognise COSE, SUIT and TEEP structures in a CBOR blob, print
 // them as annotated diagnostic notation (or JSON), and verify every signature
 // found against the keys given.
 #pragma once
@@ -9,6 +9,7 @@
 #include "core/base/bytes.h"
 #include "core/base/status.h"
 #include "core/crypto/crypto.h"
+#include "core/teep/numbers.h"
 
 namespace teep::host {
 
@@ -20,6 +21,9 @@ struct InspectKey {
 struct InspectOptions {
   std::vector<InspectKey> keys;
   bool json = false;
+  // TEEP wire numbering of the bytes being inspected: never guessed from
+  // content (draft-ietf-teep-protocol-26 renumbered everything).
+  const msg::WireProfile* profile = &msg::Draft26();
 };
 
 struct InspectResult {

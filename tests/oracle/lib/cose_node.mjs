@@ -250,11 +250,12 @@ export class NodeCose {
   }
 
   // RFC 9053 §5.2 COSE_KDF_Context, with PartyUInfo and PartyVInfo all nil and
-  // SuppPubInfo = [keyDataLength, protected, other] as profiled by
-  // draft-ietf-suit-firmware-encryption (other is a bstr).
+  // SuppPubInfo = [keyDataLength, protected, ? other] as profiled by
+  // draft-ietf-suit-firmware-encryption (other is a bstr, optional in RFC 9053:
+  // left out when empty).
   kdfContext(wrapAlg, keyBits, recipientProtected, other) {
-    return this.encode([wrapAlg, [null, null, null], [null, null, null],
-      [keyBits, recipientProtected, other]]);
+    const supp = other.length ? [keyBits, recipientProtected, other] : [keyBits, recipientProtected];
+    return this.encode([wrapAlg, [null, null, null], [null, null, null], supp]);
   }
 
   // ECDH-ES + A128KW (RFC 9053 §6.3.1, §6.4): KEK = HKDF-SHA-256(ECDH secret,
@@ -311,11 +312,14 @@ export class NodeCose {
   // Builds a COSE_Encrypt. recipients: {kek, kid?} or {publicKey, other, kid?}
   // (ECDH-ES + A128KW with a P-256 public KeyObject). `shuffleMaps` writes the
   // recipients' unprotected maps and the COSE_Key in non-deterministic order,
-  // which a relaxed decoder must accept. Returns {bytes, cek}.
-  createEncrypt({contentAlg, plaintext, externalAad, recipients, shuffleMaps = false}) {
+  // which a relaxed decoder must accept. For edge cases: `iv` replaces the
+  // random IV, `epkHook(coseKeyMap)` may replace the ephemeral COSE_Key after
+  // the KEK was derived. Returns {bytes, cek}.
+  createEncrypt({contentAlg, plaintext, externalAad, recipients, shuffleMaps = false, iv = null,
+    epkHook = null}) {
     const content = CONTENT[contentAlg];
     const cek = randomBytes(content.key);
-    const iv = randomBytes(content.iv);
+    iv ??= randomBytes(content.iv);
     const order = entries => (shuffleMaps ? new Map([...entries].reverse()) : new Map(entries));
     const encodeLoose = value => this.encode(value, shuffleMaps ? {} : {cde: true});
     const recipientItems = recipients.map(r => {
@@ -328,7 +332,8 @@ export class NodeCose {
       const rProt = this.protectedBucket(new Map([[H.alg, ALG.ECDH_ES_A128KW]]));
       const ephemeral = generateKey('P-256');
       const kek = this.deriveKek(ephemeral.privateKey, r.publicKey, rProt, r.other);
-      const epk = order([[1, 2], [-1, 1], [-2, ephemeral.x], [-3, ephemeral.y]]);
+      let epk = order([[1, 2], [-1, 1], [-2, ephemeral.x], [-3, ephemeral.y]]);
+      if (epkHook) epk = epkHook(epk);
       const unprot = [[H.ephemeralKey, epk]];
       if (r.kid) unprot.push([H.kid, r.kid]);
       return [rProt, order(unprot), aesKeyWrap(kek, cek)];
