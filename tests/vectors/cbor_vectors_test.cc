@@ -22,12 +22,12 @@ const std::set<std::string> kNonDeterministic = {
     "teep/vectors/d3-query-response.hex", "teep/vectors/d4-update.hex",
     "teep/vectors/d6-error.hex"};
 
-TEST(CborVectors, FindsThePublishedVectors) { EXPECT_GE(testing::AllHexVectors().size(), 26u); }
+TEST(CborVectors, FindsThePublishedVectors) { EXPECT_GE(test::AllHexVectors().size(), 26u); }
 
 TEST(CborVectors, DecodeAndReencode) {
-  for (const std::string& path : testing::AllHexVectors()) {
+  for (const std::string& path : test::AllHexVectors()) {
     SCOPED_TRACE(path);
-    Bytes bytes = testing::ReadVector(path);
+    Bytes bytes = test::ReadVector(path);
     if (kNotCbor.count(path)) {
       EXPECT_TRUE(cbor::Check(bytes, cbor::RelaxedOptions()).has_value());
       continue;

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace teep::testing {
+namespace teep::test {
 
 namespace fs = std::filesystem;
 
@@ -41,4 +41,4 @@ Bytes ReadVector(const std::string& relative_path) {
   return Bytes(text.begin(), text.end());
 }
 
-}  // namespace teep::testing
+}  // namespace teep::test

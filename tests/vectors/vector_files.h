@@ -6,7 +6,7 @@
 
 #include "core/base/bytes.h"
 
-namespace teep::testing {
+namespace teep::test {
 
 // Every "*.hex" file under spec/*/vectors (recursively), as paths relative
 // to the spec directory, sorted.
@@ -18,4 +18,4 @@ Bytes ReadVector(const std::string& relative_path);
 // The text of spec/<relative_path> (PEM keys, diagnostic notation).
 std::string ReadSpecText(const std::string& relative_path);
 
-}  // namespace teep::testing
+}  // namespace teep::test

@@ -8,8 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -22,57 +20,26 @@
 #include "core/cose/headers.h"
 #include "core/cose/key.h"
 #include "core/crypto/crypto.h"
+#include "test_util.h"
+#include "vector_files.h"
 
 namespace teep::cose {
 namespace {
 
 // ---- helpers -----------------------------------------------------------------
 
-Bytes H(std::string_view hex) {
-  std::optional<Bytes> b = HexDecode(hex);
-  if (!b) {
-    ADD_FAILURE() << "bad hex in test: " << hex;
-    return {};
-  }
-  return *b;
-}
+using test::H;
 
-std::string ReadSpecFile(std::string_view relative) {
-  std::string path = std::string(TEEP_SPEC_DIR) + "/" + std::string(relative);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ADD_FAILURE() << "cannot open " << path;
-    return {};
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Bytes SpecHex(std::string_view relative) { return H(ReadSpecFile(relative)); }
-
-#define TEST_CONCAT_INNER(a, b) a##b
-#define TEST_CONCAT(a, b) TEST_CONCAT_INNER(a, b)
-#define ASSERT_OK(expr)                                      \
-  do {                                                       \
-    const ::teep::Status TEST_CONCAT(s_, __LINE__) = (expr); \
-    ASSERT_TRUE(TEST_CONCAT(s_, __LINE__).ok())              \
-        << TEST_CONCAT(s_, __LINE__).ToString();             \
-  } while (0)
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                 \
-  auto TEST_CONCAT(r_, __LINE__) = (expr);                              \
-  ASSERT_TRUE(TEST_CONCAT(r_, __LINE__).ok())                           \
-      << TEST_CONCAT(r_, __LINE__).status().ToString();                 \
-  lhs = std::move(TEST_CONCAT(r_, __LINE__)).value()
+Bytes SpecHex(std::string_view relative) { return H(test::ReadSpecText(std::string(relative))); }
 
 // Expects a failed Result / Status with `code` whose message contains `text`.
 #define EXPECT_ERROR(expr, expected_code, text)                                      \
   do {                                                                               \
-    const ::teep::Status TEST_CONCAT(e_, __LINE__) = StatusOf(expr);                 \
-    EXPECT_EQ(TEST_CONCAT(e_, __LINE__).code(), expected_code)                       \
-        << TEST_CONCAT(e_, __LINE__).ToString();                                     \
-    EXPECT_NE(TEST_CONCAT(e_, __LINE__).message().find(text), std::string::npos)     \
-        << "message: " << TEST_CONCAT(e_, __LINE__).message() << "\nwanted: " << text; \
+    const ::teep::Status TEEP_TEST_CONCAT(e_, __LINE__) = StatusOf(expr);                 \
+    EXPECT_EQ(TEEP_TEST_CONCAT(e_, __LINE__).code(), expected_code)                       \
+        << TEEP_TEST_CONCAT(e_, __LINE__).ToString();                                     \
+    EXPECT_NE(TEEP_TEST_CONCAT(e_, __LINE__).message().find(text), std::string::npos)     \
+        << "message: " << TEEP_TEST_CONCAT(e_, __LINE__).message() << "\nwanted: " << text; \
   } while (0)
 
 template <typename T>

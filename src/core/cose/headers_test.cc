@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+#include "vector_files.h"
+
 #include <memory>
 #include <string>
 
@@ -13,11 +16,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Bytes H(std::string_view hex) {
-  auto b = HexDecode(hex);
-  EXPECT_TRUE(b.has_value()) << hex;
-  return b.value_or(Bytes{});
-}
+using test::H;
 
 // Owns the buffers that a Headers value points into.
 struct Decoded {

@@ -3,8 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include "test_util.h"
+#include "vector_files.h"
+
 #include <string>
 
 #include "core/cose/algorithms.h"
@@ -14,19 +15,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Bytes H(std::string_view hex) {
-  auto b = HexDecode(hex);
-  EXPECT_TRUE(b.has_value()) << hex;
-  return b.value_or(Bytes{});
-}
+using test::H;
 
-std::string ReadSpecFile(const std::string& relative) {
-  std::ifstream in(std::string(TEEP_SPEC_DIR) + "/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << relative;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // RFC 9679 §6 example: the EC2 P-256 key of RFC 9052 Appendix C.7.1
 // ("meriadoc.brandybuck@buckland.example").
@@ -103,7 +93,7 @@ TEST(CoseKey, EncodeIsDeterministic) {
 TEST(CoseKey, PublishedKekKeyDecodesAndIsConsistent) {
   // draft-ietf-teep-protocol-26 App. E Example 3: EC2 P-256 key with d. The
   // published x, y must be the public key of the published d.
-  const std::string hex = ReadSpecFile("teep/vectors/keys/appE3-kek-p256.cose_key.hex");
+  const std::string hex = test::ReadSpecText("teep/vectors/keys/appE3-kek-p256.cose_key.hex");
   Bytes bytes = H(hex);
   auto key = DecodeKey(bytes);
   ASSERT_TRUE(key.ok()) << key.status().ToString();

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+#include "vector_files.h"
+
 #include <string>
 #include <vector>
 
@@ -14,11 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Bytes H(std::string_view hex) {
-  auto b = HexDecode(hex);
-  EXPECT_TRUE(b.has_value()) << hex;
-  return b.value_or(Bytes{});
-}
+using test::H;
 
 void ExpectStatus(const Status& st, StatusCode code, std::string_view part) {
   EXPECT_EQ(st.code(), code) << st.ToString();

@@ -3,9 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+#include "vector_files.h"
+
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,19 +20,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Bytes H(std::string_view hex) {
-  auto b = HexDecode(hex);
-  EXPECT_TRUE(b.has_value()) << hex;
-  return b.value_or(Bytes{});
-}
+using test::H;
 
-std::string ReadSpecFile(const std::string& relative) {
-  std::ifstream in(std::string(TEEP_SPEC_DIR) + "/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << relative;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 crypto::PrivateKey Generate(crypto::KeyType type) {
   auto k = crypto::PrivateKey::Generate(type);
@@ -132,9 +122,9 @@ class PublishedSuitVectors : public ::testing::TestWithParam<VectorCase> {};
 
 TEST_P(PublishedSuitVectors, SignatureVerifiesWithDetachedDigest) {
   const VectorCase& c = GetParam();
-  Bytes envelope = H(ReadSpecFile(c.file));
+  Bytes envelope = H(test::ReadSpecText(c.file));
   ASSERT_FALSE(envelope.empty());
-  auto pub = crypto::PublicKey::FromPem(ReadSpecFile(c.pem));
+  auto pub = crypto::PublicKey::FromPem(test::ReadSpecText(c.pem));
   ASSERT_TRUE(pub.ok()) << pub.status().ToString();
 
   SuitAuth auth = ParseEnvelope(envelope);
@@ -219,9 +209,9 @@ Bytes RawToDer(ByteView raw) {
 TEST(CoseSign1, DerEncodedSignatureIsRejected) {
   // Same r and s as the published, verifying signature of SUIT Example 0,
   // but in DER: COSE requires raw r||s (RFC 9053 §2.1), so it must fail.
-  SuitAuth auth = ParseEnvelope(H(ReadSpecFile("suit/vectors/suit-example0-signed.hex")));
+  SuitAuth auth = ParseEnvelope(H(test::ReadSpecText("suit/vectors/suit-example0-signed.hex")));
   ASSERT_EQ(auth.sign1s.size(), 1u);
-  auto pub = crypto::PublicKey::FromPem(ReadSpecFile("suit/vectors/suit-spec-example-p256-pub.pem"));
+  auto pub = crypto::PublicKey::FromPem(test::ReadSpecText("suit/vectors/suit-spec-example-p256-pub.pem"));
   ASSERT_TRUE(pub.ok());
   auto m = DecodeSign1(auth.sign1s[0]);
   ASSERT_TRUE(m.ok());

@@ -18,36 +18,16 @@
 
 #include "core/base/bytes.h"
 #include "core/base/status.h"
+#include "test_util.h"
 
 namespace teep::crypto {
 namespace {
 
 // ---- helpers ---------------------------------------------------------------------
 
-Bytes H(std::string_view hex) {
-  std::optional<Bytes> b = HexDecode(hex);
-  if (!b) {
-    ADD_FAILURE() << "bad hex in test: " << hex;
-    return {};
-  }
-  return *b;
-}
+using test::H;
 
 std::string Hex(ByteView b) { return HexEncode(b); }
-
-#define TEST_CONCAT_INNER(a, b) a##b
-#define TEST_CONCAT(a, b) TEST_CONCAT_INNER(a, b)
-#define ASSERT_OK(expr)                                      \
-  do {                                                       \
-    const ::teep::Status TEST_CONCAT(s_, __LINE__) = (expr); \
-    ASSERT_TRUE(TEST_CONCAT(s_, __LINE__).ok())              \
-        << TEST_CONCAT(s_, __LINE__).ToString();             \
-  } while (0)
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                              \
-  auto TEST_CONCAT(r_, __LINE__) = (expr);                                           \
-  ASSERT_TRUE(TEST_CONCAT(r_, __LINE__).ok())                                        \
-      << TEST_CONCAT(r_, __LINE__).status().ToString();                              \
-  lhs = std::move(TEST_CONCAT(r_, __LINE__)).value()
 
 template <typename T>
 StatusCode CodeOf(const Result<T>& r) {

@@ -51,11 +51,11 @@ std::string DescribeMessage(const Message& message, const WireProfile& profile =
 // P §4.3 / §7.1: what the TAM checks of a QueryResponse against ITS request
 // (the obligation is on the answer to a particular request, so it cannot be
 // checked from the response alone):
-//  * attestation bit set     -> attestation-payload present;
-//  * trusted-components bit  -> tc-list present;
-//  * extensions bit          -> ext-list present;
-//  * suit-reports bit        -> suit-reports present;
+//  * attestation bit set -> attestation-payload present;
 //  * token echoed: present with the same value iff the request had one.
+// tc-list and ext-list are `[+ ...]` in the CDDL, so a device with nothing to
+// list can only omit them: their absence is not an unmet obligation
+// (docs/teep-messages.md, decision D9).
 // Returns every unmet obligation; empty when the response answers the request.
 std::vector<std::string> CheckResponseObligations(const QueryRequest& request,
                                                   const QueryResponse& response);

@@ -18,7 +18,7 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 
 Value Published(const std::string& name) {
-  auto v = cbor::Decode(testing::ReadVector("teep/vectors/" + name + ".hex"),
+  auto v = cbor::Decode(test::ReadVector("teep/vectors/" + name + ".hex"),
                         cbor::RelaxedOptions());
   EXPECT_TRUE(v.ok());
   return *v;
@@ -100,7 +100,7 @@ TEST(TeepReject, TrailingBytes) {
   for (const char* name : {"d1-query-request", "d3-query-response", "d4-update", "d5-success",
                            "d6-error"}) {
     SCOPED_TRACE(name);
-    Bytes bytes = testing::ReadVector(std::string("teep/vectors/") + name + ".hex");
+    Bytes bytes = test::ReadVector(std::string("teep/vectors/") + name + ".hex");
     const size_t size = bytes.size();
     bytes.push_back(0x00);
     ExpectRejected(bytes, "TEEP message: offset " + std::to_string(size) + ": trailing bytes after the item");
@@ -611,7 +611,7 @@ TEST(TeepLint, ReportsEveryViolation) {
 TEST(TeepLint, CleanMessageHasNoFindings) {
   for (const char* name : {"d1-query-request", "d3-query-response", "d4-update", "d5-success",
                            "d6-error"}) {
-    EXPECT_TRUE(LintMessage(testing::ReadVector(std::string("teep/vectors/") + name + ".hex"))
+    EXPECT_TRUE(LintMessage(test::ReadVector(std::string("teep/vectors/") + name + ".hex"))
                     .empty())
         << name;
   }

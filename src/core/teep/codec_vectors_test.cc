@@ -17,7 +17,7 @@ namespace {
 
 const Bytes kToken = *HexDecode("a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
 
-Bytes Vector(const std::string& name) { return testing::ReadVector("teep/vectors/" + name + ".hex"); }
+Bytes Vector(const std::string& name) { return test::ReadVector("teep/vectors/" + name + ".hex"); }
 
 // The deterministic encoding of the published value (decoded leniently).
 Bytes Canonical(ByteView bytes) {

@@ -13,7 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Bytes Vector(const std::string& name) { return testing::ReadVector("teep/vectors/" + name + ".hex"); }
+Bytes Vector(const std::string& name) { return test::ReadVector("teep/vectors/" + name + ".hex"); }
 
 crypto::PrivateKey Key(crypto::KeyType type) {
   auto k = crypto::PrivateKey::Generate(type);
@@ -231,10 +231,10 @@ TEST_F(TeepSigning, VerifyAndDecode) {
 
 TEST_F(TeepSigning, PublishedP256KeySignsAndVerifies) {
   auto key = crypto::PrivateKey::FromPem(
-      testing::ReadSpecText("teep/vectors/keys/appE-suit-signer-p256.priv.pem"));
+      test::ReadSpecText("teep/vectors/keys/appE-suit-signer-p256.priv.pem"));
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   auto pub = crypto::PublicKey::FromPem(
-      testing::ReadSpecText("teep/vectors/keys/appE-suit-signer-p256.pub.pem"));
+      test::ReadSpecText("teep/vectors/keys/appE-suit-signer-p256.pub.pem"));
   ASSERT_TRUE(pub.ok());
   auto anchor = TrustAnchor::Make("appE", *pub);
   ASSERT_TRUE(anchor.ok());

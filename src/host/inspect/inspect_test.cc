@@ -2,32 +2,23 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "core/cose/sign.h"
+#include "vector_files.h"
 
 namespace teep::host {
 namespace {
 
-std::string SpecText(const std::string& rel) {
-  std::ifstream in(std::filesystem::path(TEEP_SPEC_DIR) / rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Bytes SpecHex(const std::string& rel) { return *HexDecode(SpecText(rel)); }
+using test::ReadSpecText;
+using test::ReadVector;
 
 InspectKey SpecKey(const std::string& rel) {
-  return {rel, *crypto::PublicKey::FromPem(SpecText(rel))};
+  return {rel, *crypto::PublicKey::FromPem(ReadSpecText(rel))};
 }
 
 TEST(Inspect, VerifiesSuitEnvelopeSignatureWithThePublishedKey) {
   InspectOptions o;
   o.keys.push_back(SpecKey("teep/vectors/keys/appE-suit-signer-p256.pub.pem"));
-  auto r = Inspect(SpecHex("teep/vectors/e2-suit-integrated.hex"), o);
+  auto r = Inspect(ReadVector("teep/vectors/e2-suit-integrated.hex"), o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->signatures_found, 1);
   EXPECT_EQ(r->signatures_verified, 1);
@@ -44,7 +35,7 @@ TEST(Inspect, ReportsASignatureThatNoKeyVerifies) {
   auto stranger = crypto::PrivateKey::Generate(crypto::KeyType::kP256);
   ASSERT_TRUE(stranger.ok());
   o.keys.push_back({"stranger.pem", stranger->Public()});
-  auto r = Inspect(SpecHex("teep/vectors/e1-suit-uri.hex"), o);
+  auto r = Inspect(ReadVector("teep/vectors/e1-suit-uri.hex"), o);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->signatures_verified, 0);
   ASSERT_EQ(r->problems.size(), 1u);
@@ -52,7 +43,7 @@ TEST(Inspect, ReportsASignatureThatNoKeyVerifies) {
 }
 
 TEST(Inspect, FlagsATamperedManifest) {
-  Bytes e2 = SpecHex("teep/vectors/e2-suit-integrated.hex");
+  Bytes e2 = ReadVector("teep/vectors/e2-suit-integrated.hex");
   e2[e2.size() / 2] ^= 0x01;  // somewhere inside the manifest or payload
   auto r = Inspect(e2, {});
   if (!r.ok()) GTEST_SKIP() << "flip made the CBOR malformed";
@@ -60,7 +51,7 @@ TEST(Inspect, FlagsATamperedManifest) {
 }
 
 TEST(Inspect, FlagsAnUnsignedManifest) {
-  auto r = Inspect(SpecHex("suit/vectors/suit-example0-unsigned.hex"), {});
+  auto r = Inspect(ReadVector("suit/vectors/suit-example0-unsigned.hex"), {});
   ASSERT_TRUE(r.ok());
   ASSERT_FALSE(r->problems.empty());
   EXPECT_NE(r->problems[0].find("no authentication block"), std::string::npos);
@@ -89,7 +80,7 @@ TEST(Inspect, JsonOutputNamesTheVerifyingKey) {
   InspectOptions o;
   o.json = true;
   o.keys.push_back(SpecKey("suit/vectors/suit-spec-example-p256-pub.pem"));
-  auto r = Inspect(SpecHex("suit/vectors/suit-example1-signed.hex"), o);
+  auto r = Inspect(ReadVector("suit/vectors/suit-example1-signed.hex"), o);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->output.front(), '{');
   EXPECT_NE(r->output.find("\"structure\":\"SUIT_Envelope\""), std::string::npos);
@@ -112,7 +103,7 @@ TEST(Inspect, PrintsPlainCborAsDiagnosticNotation) {
 }
 
 TEST(Inspect, NamesTeepMessagesAndTheirFields) {
-  auto r = Inspect(SpecHex("teep/vectors/d1-query-request.hex"), {});
+  auto r = Inspect(ReadVector("teep/vectors/d1-query-request.hex"), {});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->problems.empty()) << r->output;
   EXPECT_NE(r->output.find("QueryRequest"), std::string::npos) << r->output;
@@ -132,7 +123,7 @@ TEST(Inspect, ProfileIsNeverGuessed) {
   // reserved there, so it is not shown as a TEEP message.
   InspectOptions o;
   o.profile = &msg::Draft25();
-  auto r = Inspect(SpecHex("teep/vectors/d5-success.hex"), o);
+  auto r = Inspect(ReadVector("teep/vectors/d5-success.hex"), o);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->output.find("Success"), std::string::npos) << r->output;
 }
