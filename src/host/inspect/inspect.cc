@@ -3,6 +3,8 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 
 #include "core/cbor/diag.h"
 #include "core/cbor/reader.h"
@@ -11,6 +13,7 @@
 #include "core/cose/mac.h"
 #include "core/cose/sign.h"
 #include "core/teep/codec.h"
+#include "host/inspect/claim_names.h"
 #include "host/inspect/json.h"
 
 namespace teep::host {
@@ -227,6 +230,7 @@ class Inspector {
         std::string text = msg::DescribeMessage(*m, profile);
         if (!text.empty() && text.back() == '\n') text.pop_back();
         Line(Indent(text, indent));
+        CarriedItems(*m, std::string(indent) + "  ");
         return;
       }
       violations.push_back(m.status().message());
@@ -235,6 +239,55 @@ class Inspector {
          std::to_string(violations.size()) + " violation(s):");
     for (const auto& v : violations) Problem(v);
     Line(Indent(Diag(data, 2), std::string(indent) + "  "));
+  }
+
+  // Attestation payloads (EAT claims, possibly in a COSE_Sign1 whose
+  // signature is verified like any other) and SUIT reports carried by a TEEP
+  // message, with their keys named.
+  void CarriedItems(const msg::Message& message, const std::string& indent) {
+    std::visit(
+        [&](const auto& m) {
+          if constexpr (requires { m.attestation_payload; }) {
+            if (m.attestation_payload) {
+              Carried(*m.attestation_payload, "attestation-payload", KeyNames::kEatClaims, indent);
+            }
+          }
+          if constexpr (requires { m.suit_reports; }) {
+            if (m.suit_reports) {
+              for (size_t i = 0; i < m.suit_reports->size(); ++i) {
+                Carried((*m.suit_reports)[i], "suit-reports[" + std::to_string(i) + "]",
+                        KeyNames::kSuitReport, indent);
+              }
+            }
+          }
+        },
+        message);
+  }
+
+  void Carried(ByteView item, const std::string& what, KeyNames names, const std::string& indent) {
+    if (cbor::Check(item, cbor::RelaxedOptions())) return;  // opaque bytes, already shown
+    Structure s = Classify(item);
+    if (s == Structure::kSign1) {
+      auto m = cose::DecodeSign1(item);
+      if (m.ok()) {
+        Line(indent + what + ": COSE_Sign1, " + AlgText(m->headers.alg()));
+        Verify(what + " signature", m->headers.alg(),
+               [&](const crypto::PublicKey& k) { return cose::VerifySign1(*m, k); });
+        if (m->payload) text_ += NamedMap(*m->payload, names, indent + "  ");
+        return;
+      }
+    }
+    if (s == Structure::kMac0) {
+      auto m = cose::DecodeMac0(item);
+      if (m.ok()) {
+        Line(indent + what + ": COSE_Mac0, " + AlgText(m->headers.alg()) +
+             "   / MAC not checked: needs the shared secret /");
+        if (m->payload) text_ += NamedMap(*m->payload, names, indent + "  ");
+        return;
+      }
+    }
+    Line(indent + what + ":");
+    text_ += NamedMap(item, names, indent + "  ");
   }
 
   // `detached` is the payload to use when the message carries nil.

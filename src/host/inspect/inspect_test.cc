@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/cose/sign.h"
+#include "core/teep/codec.h"
 #include "vector_files.h"
 
 namespace teep::host {
@@ -126,6 +127,42 @@ TEST(Inspect, ProfileIsNeverGuessed) {
   auto r = Inspect(ReadVector("teep/vectors/d5-success.hex"), o);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->output.find("Success"), std::string::npos) << r->output;
+}
+
+}  // namespace
+}  // namespace teep::host
+
+namespace teep::host {
+namespace {
+
+TEST(Inspect, NamesAndVerifiesTheClaimsOfASignedAttestationPayload) {
+  // A QueryResponse whose attestation-payload is an EAT in a COSE_Sign1.
+  auto device = crypto::PrivateKey::Generate(crypto::KeyType::kP256);
+  ASSERT_TRUE(device.ok());
+  Bytes claims = *HexDecode("a20a48000102030405060719010358" "1101" "000102030405060708090a0b0c0d0e0f");
+  auto eat = cose::CreateSign1(*device, claims);
+  ASSERT_TRUE(eat.ok()) << eat.status().ToString();
+  msg::QueryResponse response;
+  response.attestation_payload = *eat;
+  auto encoded = msg::EncodeMessage(msg::Message(response));
+  ASSERT_TRUE(encoded.ok()) << encoded.status().ToString();
+
+  InspectOptions o;
+  o.keys.push_back({"device.pem", device->Public()});
+  auto r = Inspect(*encoded, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->problems.empty()) << r->output;
+  EXPECT_NE(r->output.find("10 / eat_nonce /: h'0001020304050607'"), std::string::npos) << r->output;
+  EXPECT_NE(r->output.find("259 / hwmodel /"), std::string::npos) << r->output;
+  EXPECT_NE(r->output.find("attestation-payload signature: VERIFIED by device.pem"), std::string::npos)
+      << r->output;
+
+  InspectOptions wrong;
+  auto stranger = crypto::PrivateKey::Generate(crypto::KeyType::kP256);
+  wrong.keys.push_back({"stranger.pem", stranger->Public()});
+  auto bad = Inspect(*encoded, wrong);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_FALSE(bad->problems.empty());
 }
 
 }  // namespace
