@@ -192,4 +192,34 @@ bool Reader::Skip() {
   return ReadRaw(&ignored);
 }
 
+std::string DescribeNextItem(const Reader& r) {
+  auto type = r.PeekType();
+  if (!type) return "nothing";
+  switch (*type) {
+    case MajorType::kUnsigned: return "unsigned integer";
+    case MajorType::kNegative: return "negative integer";
+    case MajorType::kBytes: return "byte string";
+    case MajorType::kText: return "text";
+    case MajorType::kArray: return "array";
+    case MajorType::kMap: return "map";
+    case MajorType::kTag: return "tag " + std::to_string(r.PeekTag().value_or(0));
+    case MajorType::kSimple: {
+      Reader probe = r;
+      ByteView raw;
+      if (!probe.ReadRaw(&raw) || raw.empty()) return "simple value";
+      switch (raw[0]) {
+        case 0xf4:
+        case 0xf5: return "bool";
+        case 0xf6: return "null";
+        case 0xf7: return "undefined";
+        case 0xf9:
+        case 0xfa:
+        case 0xfb: return "float";
+        default: return "simple value";
+      }
+    }
+  }
+  return "unknown";
+}
+
 }  // namespace teep::cbor

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/base/bytes.h"
@@ -87,5 +88,11 @@ class Reader {
   size_t base_offset_ = 0;
   std::optional<Error> error_;
 };
+
+// What the next item is, for "expected X, got Y" messages: "unsigned
+// integer", "negative integer", "byte string", "text", "array", "map",
+// "tag 18", "bool", "null", "undefined", "float", "simple value", or
+// "nothing" at the end.
+std::string DescribeNextItem(const Reader& r);
 
 }  // namespace teep::cbor

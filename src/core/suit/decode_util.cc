@@ -6,35 +6,6 @@ namespace teep::suit::internal {
 
 using cbor::MajorType;
 
-std::string FoundName(const cbor::Reader& r) {
-  auto type = r.PeekType();
-  if (!type) return "nothing";
-  switch (*type) {
-    case MajorType::kUnsigned: return "unsigned integer";
-    case MajorType::kNegative: return "negative integer";
-    case MajorType::kBytes: return "bstr";
-    case MajorType::kText: return "tstr";
-    case MajorType::kArray: return "array";
-    case MajorType::kMap: return "map";
-    case MajorType::kTag: return "tag " + std::to_string(r.PeekTag().value_or(0));
-    case MajorType::kSimple: {
-      cbor::Reader probe = r;
-      ByteView raw;
-      if (!probe.ReadRaw(&raw) || raw.empty()) return "simple value";
-      switch (raw[0]) {
-        case 0xf4:
-        case 0xf5: return "bool";
-        case 0xf6: return "null";
-        case 0xf7: return "undefined";
-        case 0xf9:
-        case 0xfa:
-        case 0xfb: return "float";
-        default: return "simple value";
-      }
-    }
-  }
-  return "unknown";
-}
 
 Status Malformed(std::string_view path, std::string_view message) {
   std::string text(path);
@@ -56,7 +27,7 @@ Status Expect(cbor::Reader& r, std::string_view path, MajorType type, std::strin
   std::string message = "expected ";
   message += what;
   message += ", got ";
-  message += FoundName(r);
+  message += cbor::DescribeNextItem(r);
   return Malformed(path, message);
 }
 
@@ -75,7 +46,7 @@ Status ReadUint(cbor::Reader& r, std::string_view path, uint64_t* value) {
 Status ReadInt(cbor::Reader& r, std::string_view path, int64_t* value) {
   auto type = r.PeekType();
   if (type != MajorType::kUnsigned && type != MajorType::kNegative) {
-    return Malformed(path, "expected int, got " + FoundName(r));
+    return Malformed(path, "expected int, got " + cbor::DescribeNextItem(r));
   }
   cbor::Reader probe = r;
   if (!probe.ReadInt(value)) return Malformed(path, "integer is out of the int64 range");
@@ -119,7 +90,7 @@ Status ReadMap(cbor::Reader& r, std::string_view path, uint64_t* pairs) {
 Status ReadIntKey(cbor::Reader& r, std::string_view path, int64_t* key) {
   auto type = r.PeekType();
   if (type != MajorType::kUnsigned && type != MajorType::kNegative) {
-    return Malformed(path, "expected an integer key, got " + FoundName(r));
+    return Malformed(path, "expected an integer key, got " + cbor::DescribeNextItem(r));
   }
   return ReadInt(r, path, key);
 }

@@ -12,9 +12,6 @@
 
 namespace teep::suit::internal {
 
-// "unsigned integer", "map", "tag 18", "null", ...
-std::string FoundName(const cbor::Reader& r);
-
 // kMalformed "path: message".
 Status Malformed(std::string_view path, std::string_view message);
 

@@ -82,7 +82,7 @@ Status DecodeCommon(ByteView content, Common* common) {
       case kCommonDependencies: {
         const std::string path = Member(kCommonPath, "dependencies");
         if (r.PeekType() != MajorType::kMap) {
-          return Malformed(path, "expected map, got " + FoundName(r));
+          return Malformed(path, "expected map, got " + cbor::DescribeNextItem(r));
         }
         ByteView raw;
         r.ReadRaw(&raw);
@@ -132,7 +132,7 @@ Result<Manifest> DecodeManifest(ByteView content) {
   if (r.PeekType() == MajorType::kTag) {
     // Inside an envelope the manifest is untagged; SUIT_Manifest_Tagged
     // (1070) is only for a standalone manifest.
-    return Malformed(kPath, "expected an untagged map, got " + FoundName(r));
+    return Malformed(kPath, "expected an untagged map, got " + cbor::DescribeNextItem(r));
   }
   uint64_t pairs = 0;
   TEEP_RETURN_IF_ERROR(ReadMap(r, kPath, &pairs));
@@ -160,7 +160,7 @@ Result<Manifest> DecodeManifest(ByteView content) {
       } else {
         return Malformed(path, std::string(MayBeSevered(key) ? "expected bstr or SUIT_Digest"
                                                              : "expected bstr") +
-                                   ", got " + FoundName(r));
+                                   ", got " + cbor::DescribeNextItem(r));
       }
       m.sections.push_back(s);
       continue;

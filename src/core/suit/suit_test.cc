@@ -626,7 +626,7 @@ TEST(SuitCommands, RejectsBadShapes) {
   EXPECT_NE(odd.status().message().find("odd length 3"), std::string::npos);
   auto text_code = DecodeCommandSequence(H("826178" "0f"));
   ASSERT_FALSE(text_code.ok());
-  EXPECT_EQ(text_code.status().message(), "SUIT_Command_Sequence[0]: expected int, got tstr");
+  EXPECT_EQ(text_code.status().message(), "SUIT_Command_Sequence[0]: expected int, got text");
   EXPECT_FALSE(DecodeCommandSequence(H("a10102")).ok());    // map
   ASSERT_OK(DecodeCommandSequence(H("84030f1702")).status());
 }

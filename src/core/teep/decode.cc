@@ -26,35 +26,6 @@ using internal::Scope;
 
 constexpr uint64_t kUint32Max = 0xffffffff;
 
-std::string FoundName(const cbor::Reader& r) {
-  auto type = r.PeekType();
-  if (!type) return "nothing";
-  switch (*type) {
-    case MajorType::kUnsigned: return "unsigned integer";
-    case MajorType::kNegative: return "negative integer";
-    case MajorType::kBytes: return "byte string";
-    case MajorType::kText: return "text";
-    case MajorType::kArray: return "array";
-    case MajorType::kMap: return "map";
-    case MajorType::kTag: return Cat("tag ", r.PeekTag().value_or(0));
-    case MajorType::kSimple: {
-      cbor::Reader probe = r;
-      ByteView raw;
-      if (!probe.ReadRaw(&raw) || raw.empty()) return "simple value";
-      switch (raw[0]) {
-        case 0xf4:
-        case 0xf5: return "bool";
-        case 0xf6: return "null";
-        case 0xf7: return "undefined";
-        case 0xf9:
-        case 0xfa:
-        case 0xfb: return "float";
-        default: return "simple value";
-      }
-    }
-  }
-  return "unknown";
-}
 
 class Decoder {
  public:
@@ -71,7 +42,7 @@ class Decoder {
     return false;
   }
   void Mismatch(std::string_view what) {
-    d_.Report(Cat("expected ", what, ", got ", FoundName(r_)));
+    d_.Report(Cat("expected ", what, ", got ", cbor::DescribeNextItem(r_)));
     r_.Skip();
   }
   bool Uint(uint64_t* v) {
@@ -305,7 +276,7 @@ bool Decoder::Claims(SystemPropertyClaims* out) {
     if (d_.stop()) return false;
     auto key_type = r_.PeekType();
     if (key_type != MajorType::kUnsigned && key_type != MajorType::kNegative) {
-      d_.Report(Cat("map key must be an integer, got ", FoundName(r_)));
+      d_.Report(Cat("map key must be an integer, got ", cbor::DescribeNextItem(r_)));
       r_.Skip();
       r_.Skip();
       ok = false;
@@ -350,7 +321,7 @@ bool Decoder::RequestedInfo(RequestedTcInfo* out) {
   for (uint64_t i = 0; i < pairs; ++i) {
     if (d_.stop()) return false;
     if (r_.PeekType() != MajorType::kUnsigned) {
-      d_.Report(Cat("map key must be an unsigned integer label, got ", FoundName(r_)));
+      d_.Report(Cat("map key must be an unsigned integer label, got ", cbor::DescribeNextItem(r_)));
       r_.Skip();
       r_.Skip();
       ok = false;
@@ -421,7 +392,7 @@ void Decoder::Options(MessageType type, std::vector<Extension>* extensions, Hand
     if (d_.stop()) return;
     // teep-option = (uint => any) (P §4.1 framework).
     if (r_.PeekType() != MajorType::kUnsigned) {
-      d_.Report(Cat("option label must be an unsigned integer, got ", FoundName(r_)));
+      d_.Report(Cat("option label must be an unsigned integer, got ", cbor::DescribeNextItem(r_)));
       r_.Skip();
       r_.Skip();
       continue;
