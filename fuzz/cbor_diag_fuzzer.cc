@@ -12,21 +12,13 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_require.h"
 #include "core/cbor/diag.h"
 #include "core/cbor/reader.h"
 #include "core/cbor/utf8.h"
 
 namespace teep::cbor {
 namespace {
-
-#define FUZZ_REQUIRE(cond)                                                       \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                   #cond);                                                       \
-      __builtin_trap();                                                          \
-    }                                                                            \
-  } while (0)
 
 // Drops spaces and newlines that are not inside "..." (the printer escapes
 // '"', '\\' and '\n' in text, so a backslash always starts a two-character

@@ -18,22 +18,12 @@
 #include <cstring>
 #include <limits>
 
+#include "fuzz_require.h"
 #include "core/cbor/reader.h"
 #include "core/cbor/value.h"
 
 namespace teep::cbor {
 namespace {
-
-// Prints what broke before trapping: the artifact alone does not say which
-// invariant failed.
-#define FUZZ_REQUIRE(cond)                                                       \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                   #cond);                                                       \
-      __builtin_trap();                                                          \
-    }                                                                            \
-  } while (0)
 
 // ---- Value comparison independent of the encoder under test ---------------
 

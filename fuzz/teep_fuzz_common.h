@@ -20,18 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_require.h"
 #include "core/cbor/reader.h"
 #include "core/teep/codec.h"
 #include "core/teep/signing.h"
-
-#define TEEP_FUZZ_REQUIRE(cond)                                                  \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                   #cond);                                                       \
-      __builtin_trap();                                                          \
-    }                                                                            \
-  } while (0)
 
 namespace teep::msg::fuzz {
 
@@ -43,35 +35,35 @@ inline void CheckMessage(ByteView data, const WireProfile& profile,
                          std::optional<MessageType> expected) {
   auto full = DecodeMessage(data, profile);
   const std::vector<std::string> lint = LintMessage(data, profile);
-  TEEP_FUZZ_REQUIRE(full.ok() == lint.empty());
+  FUZZ_REQUIRE(full.ok() == lint.empty());
   if (!full.ok()) {
-    TEEP_FUZZ_REQUIRE(lint.front() == full.status().message());
-    TEEP_FUZZ_REQUIRE(full.status().code() == StatusCode::kMalformed);
+    FUZZ_REQUIRE(lint.front() == full.status().message());
+    FUZZ_REQUIRE(full.status().code() == StatusCode::kMalformed);
   }
 
   auto decoded = expected ? DecodeMessageOfType(data, *expected, profile) : std::move(full);
   if (decoded.ok()) {
     const Message& m = *decoded;
-    if (expected) TEEP_FUZZ_REQUIRE(TypeOf(m) == *expected);
-    TEEP_FUZZ_REQUIRE(ValidateMessage(m, profile).ok());
+    if (expected) FUZZ_REQUIRE(TypeOf(m) == *expected);
+    FUZZ_REQUIRE(ValidateMessage(m, profile).ok());
     auto encoded = EncodeMessage(m, profile);
-    TEEP_FUZZ_REQUIRE(encoded.ok());
-    TEEP_FUZZ_REQUIRE(!cbor::Check(*encoded).has_value());
+    FUZZ_REQUIRE(encoded.ok());
+    FUZZ_REQUIRE(!cbor::Check(*encoded).has_value());
     auto again = DecodeMessage(*encoded, profile);
-    TEEP_FUZZ_REQUIRE(again.ok());
-    TEEP_FUZZ_REQUIRE(*again == m);
+    FUZZ_REQUIRE(again.ok());
+    FUZZ_REQUIRE(*again == m);
     auto reencoded = EncodeMessage(*again, profile);
-    TEEP_FUZZ_REQUIRE(reencoded.ok() && *reencoded == *encoded);
+    FUZZ_REQUIRE(reencoded.ok() && *reencoded == *encoded);
     // The deterministic encoding has one form per value (RFC 8949 §4.2.1).
     if (!cbor::Check(data).has_value()) {
-      TEEP_FUZZ_REQUIRE(*encoded == Bytes(data.begin(), data.end()));
+      FUZZ_REQUIRE(*encoded == Bytes(data.begin(), data.end()));
     }
-    TEEP_FUZZ_REQUIRE(!DescribeMessage(m, profile).empty());
-    for (uint64_t label : UnknownLabels(m)) TEEP_FUZZ_REQUIRE(!profile.OptionForLabel(label));
+    FUZZ_REQUIRE(!DescribeMessage(m, profile).empty());
+    for (uint64_t label : UnknownLabels(m)) FUZZ_REQUIRE(!profile.OptionForLabel(label));
   }
 
   auto verified = VerifyMessage(data, {});
-  TEEP_FUZZ_REQUIRE(!verified.ok());
+  FUZZ_REQUIRE(!verified.ok());
 }
 
 inline int Run(const uint8_t* data, size_t size, std::optional<MessageType> expected) {

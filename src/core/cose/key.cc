@@ -148,13 +148,7 @@ Result<int64_t> FindKty(cbor::Reader r, uint64_t pairs) {
 }  // namespace
 
 CoseKey CoseKey::Clone() const {
-  CoseKey c;
-  c.kty = kty;
-  c.crv = crv;
-  c.alg = alg;
-  c.kid = kid;
-  c.x = x;
-  c.y = y;
+  CoseKey c = PublicOnly();
   c.d = d.Clone();
   c.k = k.Clone();
   return c;

@@ -11,6 +11,7 @@
 
 #include "core/cbor/writer.h"
 #include "core/cose/algorithms.h"
+#include "core/cose/headers.h"
 
 namespace teep::cose {
 namespace {
@@ -43,12 +44,6 @@ Bytes Mac0Raw(bool tagged, const std::vector<Bytes>& items, uint64_t tag = kTagM
   w.BeginArray(items.size());
   for (const Bytes& item : items) w.WriteRaw(item);
   return std::move(w).Finish().value();
-}
-
-Bytes BstrItem(ByteView b) {
-  cbor::Writer w;
-  w.WriteBytes(b);
-  return w.bytes();
 }
 
 TEST(CoseMac0, PublishedExampleVerifies) {
@@ -101,14 +96,14 @@ TEST(CoseMac0, TruncatedTagFails) {
   const Bytes published = H(kRfcMac0);  // m's views point into it
   auto m = DecodeMac0(published);
   ASSERT_TRUE(m.ok());
-  Bytes truncated = Mac0Raw(true, {BstrItem(H("a10105")), H("a0"), BstrItem(Content()),
-                                   BstrItem(m->tag.first(8))});
+  Bytes truncated = Mac0Raw(true, {EncodeBytesItem(H("a10105")), H("a0"), EncodeBytesItem(Content()),
+                                   EncodeBytesItem(m->tag.first(8))});
   auto mt = DecodeMac0(truncated);
   ASSERT_TRUE(mt.ok()) << mt.status().ToString();
   ExpectStatus(VerifyMac0(*mt, H(kRfcKey)), StatusCode::kVerificationFailed,
                "expected 32 bytes, got 8");
-  Bytes minus_one = Mac0Raw(true, {BstrItem(H("a10105")), H("a0"), BstrItem(Content()),
-                                   BstrItem(m->tag.first(31))});
+  Bytes minus_one = Mac0Raw(true, {EncodeBytesItem(H("a10105")), H("a0"), EncodeBytesItem(Content()),
+                                   EncodeBytesItem(m->tag.first(31))});
   auto m31 = DecodeMac0(minus_one);
   ASSERT_TRUE(m31.ok());
   EXPECT_EQ(VerifyMac0(*m31, H(kRfcKey)).code(), StatusCode::kVerificationFailed);
@@ -169,21 +164,21 @@ TEST(CoseMac0, AlgPolicy) {
   ASSERT_TRUE(m.ok());
   const Bytes key = H(kRfcKey);
   // alg only in the unprotected bucket.
-  const Bytes mu_bytes = Mac0Raw(true, {BstrItem({}), H("a10105"), BstrItem(Content()), BstrItem(m->tag)});
+  const Bytes mu_bytes = Mac0Raw(true, {EncodeBytesItem({}), H("a10105"), EncodeBytesItem(Content()), EncodeBytesItem(m->tag)});
   auto mu = DecodeMac0(mu_bytes);
   ASSERT_TRUE(mu.ok()) << mu.status().ToString();
   ExpectStatus(VerifyMac0(*mu, key), StatusCode::kUnsupported, "alg (1) must be in the protected bucket");
   // No alg.
-  const Bytes mn_bytes = Mac0Raw(true, {BstrItem({}), H("a0"), BstrItem(Content()), BstrItem(m->tag)});
+  const Bytes mn_bytes = Mac0Raw(true, {EncodeBytesItem({}), H("a0"), EncodeBytesItem(Content()), EncodeBytesItem(m->tag)});
   auto mn = DecodeMac0(mn_bytes);
   ASSERT_TRUE(mn.ok());
   ExpectStatus(VerifyMac0(*mn, key), StatusCode::kMalformed, "alg (1) is missing");
   // HMAC 256/64 (4) and a signature alg are not HMAC 256/256.
-  const Bytes m4_bytes = Mac0Raw(true, {BstrItem(H("a10104")), H("a0"), BstrItem(Content()), BstrItem(m->tag)});
+  const Bytes m4_bytes = Mac0Raw(true, {EncodeBytesItem(H("a10104")), H("a0"), EncodeBytesItem(Content()), EncodeBytesItem(m->tag)});
   auto m4 = DecodeMac0(m4_bytes);
   ASSERT_TRUE(m4.ok());
   ExpectStatus(VerifyMac0(*m4, key), StatusCode::kUnsupported, "alg 4 is not supported");
-  const Bytes m7_bytes = Mac0Raw(true, {BstrItem(H("a10126")), H("a0"), BstrItem(Content()), BstrItem(m->tag)});
+  const Bytes m7_bytes = Mac0Raw(true, {EncodeBytesItem(H("a10126")), H("a0"), EncodeBytesItem(Content()), EncodeBytesItem(m->tag)});
   auto m7 = DecodeMac0(m7_bytes);
   ASSERT_TRUE(m7.ok());
   ExpectStatus(VerifyMac0(*m7, key), StatusCode::kUnsupported, "alg -7 (ES256)");
@@ -198,13 +193,13 @@ TEST(CoseMac0, StructureErrors) {
     EXPECT_THAT(m.status().message(), HasSubstr("COSE_Mac0"));
     EXPECT_THAT(m.status().message(), HasSubstr(part)) << m.status().ToString();
   };
-  const Bytes prot = BstrItem(H("a10105"));
-  expect(Mac0Raw(true, {prot, H("a0"), BstrItem({}), BstrItem(tag)}, kTagSign1),
+  const Bytes prot = EncodeBytesItem(H("a10105"));
+  expect(Mac0Raw(true, {prot, H("a0"), EncodeBytesItem({}), EncodeBytesItem(tag)}, kTagSign1),
          "expected tag 17 or no tag, got tag 18");
-  expect(Mac0Raw(true, {prot, H("a0"), BstrItem({})}), "array of 4 items, got 3");
-  expect(Mac0Raw(true, {prot, H("a0"), H("01"), BstrItem(tag)}),
+  expect(Mac0Raw(true, {prot, H("a0"), EncodeBytesItem({})}), "array of 4 items, got 3");
+  expect(Mac0Raw(true, {prot, H("a0"), H("01"), EncodeBytesItem(tag)}),
          "payload must be a byte string or nil, got unsigned integer");
-  expect(Mac0Raw(true, {prot, H("a0"), BstrItem({}), H("f6")}), "tag must be a byte string, got nil");
+  expect(Mac0Raw(true, {prot, H("a0"), EncodeBytesItem({}), H("f6")}), "tag must be a byte string, got nil");
   Bytes trailing = H(kRfcMac0);
   trailing.push_back(0xf6);
   expect(trailing, "trailing");

@@ -13,6 +13,7 @@
 #include "core/cbor/reader.h"
 #include "core/cbor/writer.h"
 #include "core/cose/algorithms.h"
+#include "core/cose/headers.h"
 #include "core/cose/key.h"
 
 namespace teep::cose {
@@ -53,12 +54,6 @@ Bytes Sign1Raw(std::optional<uint64_t> tag, const std::vector<Bytes>& items) {
   w.BeginArray(items.size());
   for (const Bytes& item : items) w.WriteRaw(item);
   return std::move(w).Finish().value();
-}
-
-Bytes BstrItem(ByteView b) {
-  cbor::Writer w;
-  w.WriteBytes(b);
-  return w.bytes();
 }
 
 // ---- published vectors -------------------------------------------------
@@ -219,8 +214,8 @@ TEST(CoseSign1, DerEncodedSignatureIsRejected) {
 
   Bytes der = RawToDer(m->signature);
   ASSERT_EQ(der[0], 0x30);
-  Bytes msg = Sign1Raw(kTagSign1, {BstrItem(m->headers.protected_bytes), H("a0"), H("f6"),
-                                   BstrItem(der)});
+  Bytes msg = Sign1Raw(kTagSign1, {EncodeBytesItem(m->headers.protected_bytes), H("a0"), H("f6"),
+                                   EncodeBytesItem(der)});
   auto dm = DecodeSign1(msg);
   ASSERT_TRUE(dm.ok()) << dm.status().ToString();
   ExpectStatus(VerifySign1(*dm, *pub, {}, ByteView(auth.digest)), StatusCode::kVerificationFailed,
@@ -345,7 +340,7 @@ TEST(CoseSign1, ProtectedBytesUsedAsReceived) {
   const Bytes payload = {1, 2, 3};
   auto sig = key.Sign(SigStructure1(prot, {}, payload));
   ASSERT_TRUE(sig.ok());
-  Bytes msg = Sign1Raw(kTagSign1, {BstrItem(prot), H("a0"), BstrItem(payload), BstrItem(*sig)});
+  Bytes msg = Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem(payload), EncodeBytesItem(*sig)});
   auto m = DecodeSign1(msg);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(m->headers.alg(), kAlgES256);
@@ -366,7 +361,7 @@ TEST(CoseSign1, AcceptsNonDeterministicOuterEncoding) {
   // (cbor::Writer refuses non-preferred items, so the array is put together
   // by hand.)
   Bytes msg = {0x84};
-  for (const Bytes& item : {BstrItem(m->headers.protected_bytes), H("a0"), BstrItem(payload), sig_item}) {
+  for (const Bytes& item : {EncodeBytesItem(m->headers.protected_bytes), H("a0"), EncodeBytesItem(payload), sig_item}) {
     msg.insert(msg.end(), item.begin(), item.end());
   }
   auto m2 = DecodeSign1(msg);
@@ -381,7 +376,7 @@ TEST(CoseSign1, AlgOnlyInUnprotectedBucketRejected) {
   const Bytes payload = {1};
   auto sig = key.Sign(SigStructure1({}, {}, payload));
   ASSERT_TRUE(sig.ok());
-  Bytes msg = Sign1Raw(kTagSign1, {BstrItem({}), H("a10128"), BstrItem(payload), BstrItem(*sig)});
+  Bytes msg = Sign1Raw(kTagSign1, {EncodeBytesItem({}), H("a10128"), EncodeBytesItem(payload), EncodeBytesItem(*sig)});
   auto m = DecodeSign1(msg);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   Status st = VerifySign1(*m, key.Public());
@@ -397,7 +392,7 @@ TEST(CoseSign1, AbsentAlgRejected) {
   const Bytes payload = {1};
   auto sig = key.Sign(SigStructure1({}, {}, payload));
   ASSERT_TRUE(sig.ok());
-  Bytes msg = Sign1Raw(kTagSign1, {BstrItem({}), H("a0"), BstrItem(payload), BstrItem(*sig)});
+  Bytes msg = Sign1Raw(kTagSign1, {EncodeBytesItem({}), H("a0"), EncodeBytesItem(payload), EncodeBytesItem(*sig)});
   auto m = DecodeSign1(msg);
   ASSERT_TRUE(m.ok());
   ExpectStatus(VerifySign1(*m, key.Public()), StatusCode::kMalformed,
@@ -410,12 +405,12 @@ TEST(CoseSign1, UnknownAlgIsUnsupportedAndNamed) {
   const Bytes prot = H("a101390103");
   auto sig = key.Sign(SigStructure1(prot, {}, {}));
   ASSERT_TRUE(sig.ok());
-  Bytes msg = Sign1Raw(kTagSign1, {BstrItem(prot), H("a0"), BstrItem({}), BstrItem(*sig)});
+  Bytes msg = Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({}), EncodeBytesItem(*sig)});
   auto m = DecodeSign1(msg);
   ASSERT_TRUE(m.ok());
   ExpectStatus(VerifySign1(*m, key.Public()), StatusCode::kUnsupported, "alg -260");
   // A known, non-signature alg (HMAC 256/256) is refused too.
-  Bytes msg5 = Sign1Raw(kTagSign1, {BstrItem(H("a10105")), H("a0"), BstrItem({}), BstrItem(*sig)});
+  Bytes msg5 = Sign1Raw(kTagSign1, {EncodeBytesItem(H("a10105")), H("a0"), EncodeBytesItem({}), EncodeBytesItem(*sig)});
   auto m5 = DecodeSign1(msg5);
   ASSERT_TRUE(m5.ok());
   ExpectStatus(VerifySign1(*m5, key.Public()), StatusCode::kUnsupported, "alg 5 (HMAC 256/256)");
@@ -461,13 +456,13 @@ TEST(CoseSign1, StructureErrorsNameTheReason) {
     EXPECT_THAT(m.status().message(), HasSubstr("COSE_Sign1"));
     EXPECT_THAT(m.status().message(), HasSubstr(part)) << m.status().ToString();
   };
-  const Bytes good = Sign1Raw(kTagSign1, {BstrItem(prot), H("a0"), BstrItem({}), BstrItem(sig)});
+  const Bytes good = Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({}), EncodeBytesItem(sig)});
   ASSERT_TRUE(DecodeSign1(good).ok());
 
   // Wrong tag: COSE_Sign (98) where a COSE_Sign1 is expected, and vice versa.
-  expect(Sign1Raw(kTagSign, {BstrItem(prot), H("a0"), BstrItem({}), BstrItem(sig)}),
+  expect(Sign1Raw(kTagSign, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({}), EncodeBytesItem(sig)}),
          "expected tag 18 or no tag, got tag 98");
-  auto strict = DecodeSign1(Sign1Raw(kTagSign, {BstrItem(prot), H("a0"), BstrItem({}), BstrItem(sig)}),
+  auto strict = DecodeSign1(Sign1Raw(kTagSign, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({}), EncodeBytesItem(sig)}),
                             TagPolicy::kRequireTagged);
   ASSERT_FALSE(strict.ok());
   EXPECT_THAT(strict.status().message(), HasSubstr("COSE_Sign1: expected tag 18, got tag 98"));
@@ -475,7 +470,7 @@ TEST(CoseSign1, StructureErrorsNameTheReason) {
   ASSERT_FALSE(as_sign.ok());
   EXPECT_THAT(as_sign.status().message(), HasSubstr("COSE_Sign: expected tag 98 or no tag, got tag 18"));
   // Tag policy messages.
-  auto untagged = DecodeSign1(Sign1Raw(std::nullopt, {BstrItem(prot), H("a0"), BstrItem({}), BstrItem(sig)}),
+  auto untagged = DecodeSign1(Sign1Raw(std::nullopt, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({}), EncodeBytesItem(sig)}),
                               TagPolicy::kRequireTagged);
   ASSERT_FALSE(untagged.ok());
   EXPECT_THAT(untagged.status().message(), HasSubstr("tag 18 required"));
@@ -484,8 +479,8 @@ TEST(CoseSign1, StructureErrorsNameTheReason) {
   EXPECT_THAT(tagged.status().message(), HasSubstr("untagged message is required"));
 
   // Array length.
-  expect(Sign1Raw(kTagSign1, {BstrItem(prot), H("a0"), BstrItem({})}), "array of 4 items, got 3");
-  expect(Sign1Raw(kTagSign1, {BstrItem(prot), H("a0"), BstrItem({}), BstrItem(sig), H("00")}),
+  expect(Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({})}), "array of 4 items, got 3");
+  expect(Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({}), EncodeBytesItem(sig), H("00")}),
          "array of 4 items, got 5");
   expect(H("d2a0"), "must be an array, got map");
   // Trailing bytes.
@@ -493,18 +488,18 @@ TEST(CoseSign1, StructureErrorsNameTheReason) {
   trailing.push_back(0x00);
   expect(trailing, "trailing");
   // Field types.
-  expect(Sign1Raw(kTagSign1, {BstrItem(prot), H("a0"), H("6161"), BstrItem(sig)}),
+  expect(Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a0"), H("6161"), EncodeBytesItem(sig)}),
          "payload must be a byte string or nil, got text");
-  expect(Sign1Raw(kTagSign1, {BstrItem(prot), H("a0"), BstrItem({}), H("f6")}),
+  expect(Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({}), H("f6")}),
          "signature must be a byte string, got nil");
-  expect(Sign1Raw(kTagSign1, {BstrItem(prot), H("a0"), BstrItem({}), H("6161")}),
+  expect(Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a0"), EncodeBytesItem({}), H("6161")}),
          "signature must be a byte string, got text");
-  expect(Sign1Raw(kTagSign1, {prot, H("a0"), BstrItem({}), BstrItem(sig)}),
+  expect(Sign1Raw(kTagSign1, {prot, H("a0"), EncodeBytesItem({}), EncodeBytesItem(sig)}),
          "protected must be a byte string, got map");
-  expect(Sign1Raw(kTagSign1, {BstrItem(prot), H("80"), BstrItem({}), BstrItem(sig)}),
+  expect(Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("80"), EncodeBytesItem({}), EncodeBytesItem(sig)}),
          "unprotected must be a map, got array");
   // Header rules apply (label in both buckets).
-  expect(Sign1Raw(kTagSign1, {BstrItem(prot), H("a10132"), BstrItem({}), BstrItem(sig)}),
+  expect(Sign1Raw(kTagSign1, {EncodeBytesItem(prot), H("a10132"), EncodeBytesItem({}), EncodeBytesItem(sig)}),
          "both protected and unprotected");
   // Not CBOR at all / truncated.
   expect(H("d28443a10132a0"), "truncated");
