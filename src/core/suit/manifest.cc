@@ -230,6 +230,37 @@ Result<ByteView> Section(const Manifest& manifest, const Envelope& envelope, int
   return member->value.content;
 }
 
+Result<std::vector<std::pair<uint64_t, ComponentId>>> DecodeDependencies(ByteView raw) {
+  constexpr std::string_view kDepPath = "SUIT_Common.dependencies";
+  TEEP_ASSIGN_OR_RETURN(cbor::Reader r, OpenItem(raw, kDepPath));
+  uint64_t pairs = 0;
+  TEEP_RETURN_IF_ERROR(ReadMap(r, kDepPath, &pairs));
+  std::vector<std::pair<uint64_t, ComponentId>> out;
+  for (uint64_t i = 0; i < pairs; ++i) {
+    uint64_t index = 0;
+    TEEP_RETURN_IF_ERROR(ReadUint(r, Index(kDepPath, i) + " key", &index));
+    const std::string path = Index(kDepPath, index);
+    uint64_t fields = 0;
+    TEEP_RETURN_IF_ERROR(ReadMap(r, path, &fields));
+    std::optional<ComponentId> prefix;
+    for (uint64_t f = 0; f < fields; ++f) {
+      int64_t key = 0;
+      TEEP_RETURN_IF_ERROR(ReadIntKey(r, path + " key", &key));
+      if (key == 1) {  // suit-dependency-prefix
+        ComponentId id;
+        TEEP_RETURN_IF_ERROR(DecodeComponentId(r, Member(path, "dependency-prefix"), &id));
+        prefix = std::move(id);
+      } else if (!r.Skip()) {  // $$SUIT_Dependency-extensions
+        return r.status().WithContext(path);
+      }
+    }
+    if (!prefix) return Malformed(path, "dependency-prefix (1) is required");
+    out.emplace_back(index, std::move(*prefix));
+  }
+  if (!r.ok()) return r.status().WithContext(kDepPath);
+  return out;
+}
+
 Result<std::vector<Command>> DecodeCommandSequence(ByteView sequence) {
   constexpr std::string_view kSeqPath = "SUIT_Command_Sequence";
   TEEP_ASSIGN_OR_RETURN(cbor::Reader r, OpenItem(sequence, kSeqPath));
@@ -245,6 +276,7 @@ Result<std::vector<Command>> DecodeCommandSequence(ByteView sequence) {
   out.reserve(n / 2);
   for (uint64_t i = 0; i < n; i += 2) {
     Command c;
+    c.offset = r.offset();
     TEEP_RETURN_IF_ERROR(ReadInt(r, Index(kSeqPath, i), &c.code));
     if (!r.ReadRaw(&c.argument)) return r.status().WithContext(Index(kSeqPath, i + 1));
     out.push_back(c);

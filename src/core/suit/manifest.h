@@ -7,10 +7,12 @@
 // Views point into the envelope buffer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/base/bytes.h"
@@ -91,11 +93,17 @@ Result<Manifest> DecodeManifest(ByteView content);
 // kVerificationFailed when a severed member does not match its digest.
 Result<ByteView> Section(const Manifest& manifest, const Envelope& envelope, int64_t key);
 
+// SUIT_Dependencies (trust-domains-12 §6.1): component index =>
+// { 1: dependency-prefix, * extensions }. Index keys must be uint; the
+// prefix is required. Views point into `raw`.
+Result<std::vector<std::pair<uint64_t, ComponentId>>> DecodeDependencies(ByteView raw);
+
 // One (command, argument) pair of a SUIT_Command_Sequence. `argument` is the
 // raw encoding of the argument item (not interpreted here).
 struct Command {
   int64_t code = 0;
   ByteView argument;
+  size_t offset = 0;  // byte offset of the command code within the sequence (SUIT_Record offset)
 };
 
 // Checks the shape of a command sequence (manifest-37 §8.4.6: an array of

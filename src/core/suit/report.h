@@ -11,10 +11,14 @@
 //   SUIT_Record = [ [* uint] manifest-id, int section, uint offset,
 //                   uint component-index, { * param => value } ]
 //
-// Encoding is deterministic (our writer sorts nothing implicitly: fields are
-// emitted in key order). Decoding is strict (no unknown keys except the
-// capability report, which is skipped; types checked; exactly one item) and
-// names the path of any error.
+// Encoding is deterministic (RFC 8949 §4.2.1): our writer sorts nothing
+// implicitly, so fields are emitted in key order (2, 3, 4, 99) and record
+// parameters are sorted by the encoder. Decoding is strict (no unknown keys
+// except the capability report, which is checked to be a map and skipped;
+// types checked; a SUIT_Record has exactly 5 elements; reasons 0..12;
+// exactly one item) and names the path of any error. Like the other SUIT
+// decoders it accepts non-deterministic (e.g. unsorted) encodings from peers,
+// but never duplicate keys, indefinite lengths or trailing bytes.
 #pragma once
 
 #include <cstdint>
@@ -75,8 +79,13 @@ struct Report {
   bool succeeded() const { return !failure.has_value(); }
 };
 
-// Deterministic encoding. kInvalidArgument when a value is not one CBOR item,
-// a parameter key repeats, or manifest_digest is not an encoded SUIT_Digest.
+// Deterministic encoding. kInvalidArgument when a value (parameter value,
+// component id, manifest digest) is not exactly one deterministic CBOR item,
+// a parameter key repeats, manifest_digest is not an encoded SUIT_Digest,
+// a component_id is not [* bstr], a system-property claim has no parameter
+// (or uses key 0), the reason is outside 0..12, or the URI is not UTF-8.
+// Messages name the wire path, e.g. "SUIT_Report.records[1][4]: duplicate
+// parameter key 3".
 Result<Bytes> EncodeReport(const Report& report);
 
 // Strict decoding (views are copied into the Report). Accepts the
