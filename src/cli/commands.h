@@ -8,6 +8,7 @@ namespace teep::cli {
 
 void AddInspectCommand(CLI::App& app);
 void AddKeyCommand(CLI::App& app);
+void AddManifestCommand(CLI::App& app);
 void AddDemoCommand(CLI::App& app);
 
 // Ends the program with `code` after printing "teep <verb>: <message>" on

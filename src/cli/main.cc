@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("teep 0.1.0"));
   teep::cli::AddInspectCommand(app);
   teep::cli::AddKeyCommand(app);
+  teep::cli::AddManifestCommand(app);
   teep::cli::AddDemoCommand(app);
   try {
     app.parse(argc, argv);

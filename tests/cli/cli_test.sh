@@ -82,6 +82,38 @@ else
   failed=$((failed + 1)); echo "FAIL --json output is not the expected JSON"; head -c 400 "$work/out"
 fi
 
+# --- teep manifest -------------------------------------------------------
+xxd -r -p "$vec/tc-binary-hello.hex" >"$work/hello.ta"
+check "manifest create" 0 "$teep" manifest create --key "$work/ESP256.pem" \
+  --component-id TEEP-Device SecureFS h:8d82573a926d4754935332dc29997f74 ta --sequence 3 \
+  --payload "$work/hello.ta" --vendor-id c0ddd5f1-5243-5660-87db-4f5b0aa26c2f \
+  --class-id DB42F7093D8C55BAA8C5265FC5820F4E \
+  --manifest-component-id TEEP-Device SecureFS h:8d82573a926d4754935332dc29997f74 suit \
+  -o "$work/tc.suit"
+expect_text "manifest create prints the digest" "$work/out" "^wrote .*tc.suit \([0-9]+ bytes, SUIT_Digest [0-9a-f]{64}\)"
+check "manifest verify" 0 "$teep" manifest verify --key "$work/ESP256.pub.pem" "$work/tc.suit"
+expect_text "manifest verify names the key" "$work/out" "VERIFIED by .*ESP256.pub.pem"
+expect_text "manifest verify shows the component" "$work/out" "\[0\] \['TEEP-Device', 'SecureFS', h'8d82573a926d4754935332dc29997f74', 'ta'\]"
+expect_text "manifest verify shows the integrated payload" "$work/out" '"#tc": 20 bytes'
+check "manifest verify with the wrong key" 2 "$teep" manifest verify --key "$signer_pub" "$work/tc.suit"
+expect_text "wrong key names the reason" "$work/err" "^teep manifest verify: NOT authenticated: suit-report-reason-unauthorised"
+check "manifest verify of a published envelope" 0 "$teep" manifest verify --key "$work/Ed25519.pub.pem" --key "$signer_pub" "$vec/e3-suit-personalization.hex"
+expect_text "manifest verify shows dependencies" "$work/out" "\[1\] prefix \['TEEP-Device', 'SecureFS', h'8d82573a926d4754935332dc29997f74', 'suit'\]"
+check "manifest create --encrypt-to" 0 "$teep" manifest create --key "$work/Ed25519.pem" \
+  --component-id TEEP-Device SecureFS config.json --sequence 1 --payload "$work/hello.ta" \
+  --encrypt-to "$work/ESP256.pub.pem" --content-alg A128CTR --dependency "$work/tc.suit" \
+  --invoke --tagged --hex -o "$work/enc.hex"
+check "manifest verify of the encrypted envelope" 0 "$teep" manifest verify --key "$work/Ed25519.pub.pem" "$work/enc.hex"
+expect_text "encrypted envelope carries the dependency" "$work/out" '"#dep1": [0-9]+ bytes'
+check "inspect reads the created envelope" 0 "$teep" inspect --key "$work/Ed25519.pub.pem" "$work/enc.hex"
+expect_text "inspect sees the COSE_Encrypt" "$work/out" "96\("
+check "manifest create rejects a bad UUID" 64 "$teep" manifest create --key "$work/ESP256.pem" \
+  --component-id a --sequence 1 --payload "$work/hello.ta" --vendor-id not-a-uuid -o "$work/x.suit"
+expect_text "bad UUID error is clear" "$work/err" "^teep manifest create: --vendor-id: \"not-a-uuid\" is not a UUID"
+check "manifest create --encrypt-to needs a P-256 key" 1 "$teep" manifest create --key "$work/ESP256.pem" \
+  --component-id a --sequence 1 --payload "$work/hello.ta" --encrypt-to "$work/Ed25519.pub.pem" -o "$work/x.suit"
+expect_text "encryption key error is clear" "$work/err" "must be a P-256 key"
+
 # --- teep demo ----------------------------------------------------------
 check "demo" 0 "$teep" demo
 expect_text "demo summary" "$work/out" "^summary: "

@@ -90,6 +90,16 @@ struct ManifestSpec {
   bool tagged = false;
 };
 
+// The manifest: common {dependencies (when any), [component_id], shared
+// sequence [set-component-index 0 (with dependencies), override-parameters
+// {vendor, class, digest and size of the plaintext image}, vendor/class
+// conditions]}, then validate (7, always: image-match), invoke (9, optional),
+// dependency-resolution (15, with dependencies: digest/size/uri, fetch,
+// condition-dependency-integrity), install (20), uninstall (24, optional).
+// Every policy argument is 15. Unlike TEEP Appendix E.1/E.2 the manifest
+// always carries validate, and unlike E.3 dependency-resolution checks
+// condition-dependency-integrity (trust-domains §5.6.2 requires it before
+// process-dependency). kInvalidArgument names the offending field.
 Result<Bytes> BuildEnvelope(const ManifestSpec& spec, const crypto::PrivateKey& signer,
                             int64_t alg = 0);
 
