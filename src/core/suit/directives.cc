@@ -12,6 +12,10 @@ namespace teep::suit::internal {
 
 namespace {
 
+// A capability the platform lacks (no fetcher, no invoke, no key) is
+// reported as kNotFound, so it maps to operation-failed; kUnsupported stays
+// reserved for algorithms (alg-unsupported).
+
 // firmware-encryption-24 §5.2.4: COSE_KDF_Context SuppPubInfo.other.
 constexpr std::string_view kPayloadKdfOther = "SUIT Payload Encryption";
 
@@ -34,7 +38,7 @@ Status ManifestContext::Directive(int64_t code, uint64_t index) {
       auto info = Params(index).Bstr(kParamWaitInfo);
       if (!info) return Missing("wait-info");
       if (!state_.platform.wait) {
-        return Status(StatusCode::kUnsupported, "the platform cannot wait for events");
+        return Status(StatusCode::kNotFound, "the platform cannot wait for events");
       }
       return state_.platform.wait(*info);
     }
@@ -59,7 +63,7 @@ Status ManifestContext::Fetch(uint64_t index) {
     data = payload->bytes;
   } else {
     if (!state_.platform.fetch) {
-      return Status(StatusCode::kUnsupported,
+      return Status(StatusCode::kNotFound,
                     "no fetcher for \"" + std::string(*uri) + "\" (only integrated payloads)");
     }
     auto fetched = state_.platform.fetch(*uri, Params(index).Bstr(kParamFetchArgs).value_or(ByteView{}));
@@ -95,7 +99,7 @@ Result<Bytes> ManifestContext::Decrypt(uint64_t index, ByteView ciphertext) {
                   "encryption-info: the COSE_Encrypt ciphertext must be detached (nil)");
   }
   if (state_.platform.decryption_keys.empty()) {
-    return Status(StatusCode::kUnsupported, "encrypted payload, but the device has no decryption key");
+    return Status(StatusCode::kNotFound, "encrypted payload, but the device has no decryption key");
   }
   Status last;
   for (const cose::DecryptionKey& key : state_.platform.decryption_keys) {
@@ -157,7 +161,7 @@ Status ManifestContext::Invoke(uint64_t index) {
     return Status(StatusCode::kInvalidArgument, "directive-invoke targets a dependency index");
   }
   if (!state_.platform.invoke) {
-    return Status(StatusCode::kUnsupported, "the platform cannot invoke components");
+    return Status(StatusCode::kNotFound, "the platform cannot invoke components");
   }
   return state_.platform.invoke(manifest_.common.components[index],
                                 Params(index).Bstr(kParamInvokeArgs).value_or(ByteView{}));
