@@ -9,6 +9,8 @@ namespace teep::cli {
 void AddInspectCommand(CLI::App& app);
 void AddKeyCommand(CLI::App& app);
 void AddManifestCommand(CLI::App& app);
+// `teep manifest process|uninstall|list`, registered by AddManifestCommand.
+void AddManifestProcessCommands(CLI::App& manifest);
 void AddDemoCommand(CLI::App& app);
 
 // Ends the program with `code` after printing "teep <verb>: <message>" on

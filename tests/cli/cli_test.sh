@@ -84,6 +84,7 @@ fi
 
 # --- teep manifest -------------------------------------------------------
 xxd -r -p "$vec/tc-binary-hello.hex" >"$work/hello.ta"
+mkdir -p "$work/payloads" && cp "$work/hello.ta" "$work/payloads/8d82573a-926d-4754-9353-32dc29997f74.ta"
 check "manifest create" 0 "$teep" manifest create --key "$work/ESP256.pem" \
   --component-id TEEP-Device SecureFS h:8d82573a926d4754935332dc29997f74 ta --sequence 3 \
   --payload "$work/hello.ta" --vendor-id c0ddd5f1-5243-5660-87db-4f5b0aa26c2f \
@@ -113,6 +114,45 @@ expect_text "bad UUID error is clear" "$work/err" "^teep manifest create: --vend
 check "manifest create --encrypt-to needs a P-256 key" 1 "$teep" manifest create --key "$work/ESP256.pem" \
   --component-id a --sequence 1 --payload "$work/hello.ta" --encrypt-to "$work/Ed25519.pub.pem" -o "$work/x.suit"
 expect_text "encryption key error is clear" "$work/err" "must be a P-256 key"
+
+# --- teep manifest process | list | uninstall ---------------------------
+device=(--vendor-id c0ddd5f1-5243-5660-87db-4f5b0aa26c2f --class-id db42f7093d8c55baa8c5265fc5820f4e)
+check "manifest process installs a created envelope" 0 "$teep" manifest process \
+  --trust-anchor "$work/ESP256.pub.pem" --store "$work/store" "${device[@]}" --nonce 0a0b \
+  --report "$work/report.cbor" "$work/tc.suit"
+expect_text "process names the installed manifest" "$work/out" "^installed \['TEEP-Device', 'SecureFS', h'8d82573a926d4754935332dc29997f74', 'suit'\]"
+expect_text "process prints the report" "$work/out" "^SUIT report: succeeded; .*nonce h'0a0b'"
+check "the report file is CBOR" 0 "$teep" inspect "$work/report.cbor"
+check "manifest list" 0 "$teep" manifest list --store "$work/store"
+expect_text "list shows sequence and references" "$work/out" "'suit'\]  sequence 3  references 1"
+check "manifest process refuses an unknown signer" 2 "$teep" manifest process \
+  --trust-anchor "$signer_pub" --store "$work/store" "${device[@]}" "$work/tc.suit"
+expect_text "unknown signer error names the reason" "$work/out" "failed: unauthorised \(4\)"
+check "manifest process: wrong device class fails the condition" 2 "$teep" manifest process \
+  --trust-anchor "$work/ESP256.pub.pem" --store "$work/store" \
+  --vendor-id c0ddd5f1-5243-5660-87db-4f5b0aa26c2f --class-id 00000000000000000000000000000000 "$work/tc.suit"
+expect_text "condition failure is reported" "$work/out" "condition-failed \(10\) at common \(3\)"
+"$teep" manifest create --key "$work/ESP256.pem" --component-id TEEP-Device SecureFS h:8d82573a926d4754935332dc29997f74 ta \
+  --sequence 2 --payload "$work/hello.ta" --manifest-component-id TEEP-Device SecureFS h:8d82573a926d4754935332dc29997f74 suit \
+  -o "$work/old.suit" >/dev/null
+check "manifest process refuses a rollback" 2 "$teep" manifest process \
+  --trust-anchor "$work/ESP256.pub.pem" --store "$work/store" "${device[@]}" "$work/old.suit"
+expect_text "rollback is named" "$work/err" "rollback: sequence number 2 is lower than the installed 3"
+check "manifest process decrypts with the device key" 0 "$teep" manifest process \
+  --trust-anchor "$work/Ed25519.pub.pem" --trust-anchor "$work/ESP256.pub.pem" --store "$work/store2" \
+  "${device[@]}" --decrypt-key "$work/ESP256.pem" "$work/enc.hex"
+expect_text "the dependency is installed too" "$work/out" "^installed \['TEEP-Device', 'SecureFS', h'8d82573a926d4754935332dc29997f74', 'suit'\]"
+check "manifest process without the decryption key" 2 "$teep" manifest process \
+  --trust-anchor "$work/Ed25519.pub.pem" --trust-anchor "$work/ESP256.pub.pem" --store "$work/store3" \
+  "${device[@]}" "$work/enc.hex"
+check "manifest process fetches published E.1 from --payload-dir" 0 "$teep" manifest process \
+  --trust-anchor "$signer_pub" --store "$work/store4" "${device[@]}" --payload-dir "$work/payloads" \
+  "$vec/e1-suit-uri.hex"
+check "manifest uninstall" 0 "$teep" manifest uninstall --trust-anchor "$work/ESP256.pub.pem" \
+  --store "$work/store" "${device[@]}" --manifest-component-id TEEP-Device SecureFS h:8d82573a926d4754935332dc29997f74 suit
+expect_text "uninstall names what it removed" "$work/out" "^removed \['TEEP-Device'"
+check "manifest list after uninstall" 0 "$teep" manifest list --store "$work/store"
+[[ -s "$work/out" ]] && { failed=$((failed + 1)); echo "FAIL store not empty after uninstall"; }
 
 # --- teep demo ----------------------------------------------------------
 check "demo" 0 "$teep" demo
