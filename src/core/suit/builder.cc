@@ -7,40 +7,15 @@
 #include "core/cose/algorithms.h"
 #include "core/cose/encrypt.h"
 #include "core/cose/sign.h"
+#include "core/suit/commands.h"
 #include "core/suit/component_id.h"
 #include "core/suit/digest.h"
 #include "core/suit/envelope.h"
 #include "core/suit/manifest.h"
+#include "core/suit/parameters.h"
 
 namespace teep::suit {
 namespace {
-
-// SUIT_Command_Sequence codes (manifest-37 §11.4, trust-domains §9.4). A
-// local table: the builder emits only these.
-enum CommandCode : int64_t {
-  kCondVendorIdentifier = 1,
-  kCondClassIdentifier = 2,
-  kCondImageMatch = 3,
-  kCondDependencyIntegrity = 7,   // trust-domains §5.6.2
-  kDirProcessDependency = 11,     // trust-domains §5.6.3
-  kDirSetComponentIndex = 12,
-  kDirWrite = 18,
-  kDirOverrideParameters = 20,
-  kDirFetch = 21,
-  kDirInvoke = 23,
-  kDirUnlink = 33,                // trust-domains §5.6.5
-};
-
-// SUIT_Parameters keys (manifest-37 §11.5; firmware-encryption §4).
-enum ParameterKey : int64_t {
-  kParamVendorId = 1,
-  kParamClassId = 2,
-  kParamImageDigest = 3,
-  kParamImageSize = 14,
-  kParamContent = 18,
-  kParamEncryptionInfo = 19,
-  kParamUri = 21,
-};
 
 // SUIT_Reporting_Policy (manifest-37 §8.4.9): record and system information
 // on success and on failure. Every example manifest uses 15.
@@ -48,9 +23,6 @@ constexpr uint64_t kReportAll = 15;
 
 // SUIT_Dependency_Metadata key (trust-domains §6.1).
 constexpr int64_t kDependencyPrefix = 1;
-
-// COSE_KDF_Context SuppPubInfo.other for SUIT payloads (firmware-encryption §5.2.4).
-constexpr std::string_view kPayloadKdfOther = "SUIT Payload Encryption";
 
 constexpr size_t kUuidSize = 16;
 
@@ -429,7 +401,7 @@ Result<Bytes> BuildEnvelope(const ManifestSpec& spec, const crypto::PrivateKey& 
     // content parameter, encryption-info the COSE_Encrypt with detached
     // ciphertext; directive-write decrypts into the component.
     const PayloadEncryption& e = *spec.encryption;
-    cose::EcdhRecipient recipient{e.recipient, e.recipient_kid, kPayloadKdfOther,
+    cose::EcdhRecipient recipient{e.recipient, e.recipient_kid, kPayloadEncryptionKdfOther,
                                   cose::kAlgEcdhEsA128Kw};
     std::vector<cose::RecipientSpec> recipients{recipient};
     cose::EncryptOptions options;

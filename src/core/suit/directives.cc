@@ -7,6 +7,7 @@
 #include "core/suit/commands.h"
 #include "core/suit/component_id.h"
 #include "core/suit/interpreter.h"
+#include "core/suit/parameters.h"
 
 namespace teep::suit::internal {
 
@@ -15,9 +16,6 @@ namespace {
 // A capability the platform lacks (no fetcher, no invoke, no key) is
 // reported as kNotFound, so it maps to operation-failed; kUnsupported stays
 // reserved for algorithms (alg-unsupported).
-
-// firmware-encryption-24 §5.2.4: COSE_KDF_Context SuppPubInfo.other.
-constexpr std::string_view kPayloadKdfOther = "SUIT Payload Encryption";
 
 Status Missing(std::string_view parameter) {
   return Status(StatusCode::kNotFound, std::string(parameter) + " is not set");
@@ -104,7 +102,7 @@ Result<Bytes> ManifestContext::Decrypt(uint64_t index, ByteView ciphertext) {
   Status last;
   for (const cose::DecryptionKey& key : state_.platform.decryption_keys) {
     cose::DecryptionKey with_context = key;
-    if (auto* ecdh = std::get_if<cose::EcdhKey>(&with_context)) ecdh->kdf_other = kPayloadKdfOther;
+    if (auto* ecdh = std::get_if<cose::EcdhKey>(&with_context)) ecdh->kdf_other = kPayloadEncryptionKdfOther;
     auto plaintext = cose::DecryptEncrypt(message, with_context, {}, ciphertext);
     if (plaintext.ok()) {
       // The component store keeps the plaintext; the SecretBytes copy is wiped.

@@ -40,6 +40,10 @@ enum ParameterKey : int64_t {
   kParamComponentMetadata = 30, // update-management
 };
 
+// COSE_KDF_Context SuppPubInfo.other for keys that protect payloads named by
+// encryption-info (draft-ietf-suit-firmware-encryption-24 §5.2.4).
+inline constexpr std::string_view kPayloadEncryptionKdfOther = "SUIT Payload Encryption";
+
 // "image-digest (3)" etc.
 std::string ParameterName(int64_t key);
 
