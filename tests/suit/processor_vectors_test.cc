@@ -4,6 +4,7 @@
 // ../shared/spec/teep/vectors/INDEX.md.
 #include "processor_fixture.h"
 
+#include "core/suit/authenticate.h"
 #include "core/suit/envelope.h"
 #include "core/suit/manifest.h"
 
@@ -171,6 +172,15 @@ TEST_F(ProcessorTest, TeepE2InstallsTheIntegratedTc) {
   Outcome outcome = RunUpdate(TeepVector("e2-suit-integrated"));
   ExpectSuccess(outcome);
   EXPECT_EQ(Component(kTeepTc), TeepVector("tc-binary-hello"));
+  // The record keeps the authenticated manifest, not a second copy of the payload.
+  auto record = store_.CommittedManifest(E1Slot());
+  ASSERT_TRUE(record.has_value());
+  auto kept = DecodeEnvelope(record->envelope);
+  ASSERT_OK(kept.status());
+  EXPECT_TRUE(kept->integrated_payloads.empty());
+  EXPECT_TRUE(Authenticate(*kept, anchors_).ok());
+  auto original = DecodeEnvelope(TeepVector("e2-suit-integrated"));
+  EXPECT_EQ(ToBytes(kept->manifest.wrapped), ToBytes(original->manifest.wrapped));
 }
 
 TEST_F(ProcessorTest, TeepE2TamperedIntegratedPayloadFailsImageMatch) {

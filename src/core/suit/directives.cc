@@ -210,7 +210,7 @@ Status ManifestContext::ProcessDependency(uint64_t index) {
   ProcessedDependency done;
   done.slot = child.Slot();
   done.sequence_number = dep.authenticated.manifest.sequence_number;
-  done.envelope = dep.bytes;
+  TEEP_ASSIGN_OR_RETURN(done.envelope, EncodeInstalledEnvelope(dep.envelope));
   done.dependent_slot = Slot();
   for (const auto& existing : state_.dependencies) {
     if (existing.slot == done.slot && existing.dependent_slot == done.dependent_slot) {

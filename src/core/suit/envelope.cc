@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/cbor/reader.h"
+#include "core/cbor/writer.h"
 #include "core/suit/decode_util.h"
 
 namespace teep::suit {
@@ -134,6 +135,17 @@ Result<Envelope> DecodeEnvelope(ByteView data) {
   if (!have_manifest) return Malformed(kPath, "manifest (3) is missing");
   if (!r.ok()) return r.status().WithContext(kPath);
   return env;
+}
+
+Result<Bytes> EncodeInstalledEnvelope(const Envelope& envelope) {
+  cbor::Writer w;
+  if (envelope.tagged) w.WriteTag(kTagEnvelope);
+  w.BeginMap(2);
+  w.WriteInt(kEnvelopeAuthentication);
+  w.WriteRaw(envelope.authentication_wrapper.wrapped);
+  w.WriteInt(kEnvelopeManifest);
+  w.WriteRaw(envelope.manifest.wrapped);
+  return std::move(w).Finish();
 }
 
 }  // namespace teep::suit

@@ -75,4 +75,11 @@ struct Envelope {
 // "SUIT_Envelope.authentication-wrapper[1]: expected bstr, got map".
 Result<Envelope> DecodeEnvelope(ByteView data);
 
+// The envelope reduced to what an installed manifest needs later (its
+// uninstall, validate, load and invoke sections are never severable): the
+// authentication wrapper and the manifest, tagged as received. Severed
+// members and integrated payloads are dropped, so a device does not keep a
+// second copy of every payload in its manifest records.
+Result<Bytes> EncodeInstalledEnvelope(const Envelope& envelope);
+
 }  // namespace teep::suit

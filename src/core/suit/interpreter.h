@@ -47,7 +47,7 @@ struct Failure {
 struct ProcessedDependency {
   Bytes slot;             // its manifest component id, encoded
   uint64_t sequence_number = 0;
-  ByteView envelope;      // kept alive by ProcedureState::owned or the root envelope
+  Bytes envelope;         // as it will be recorded (EncodeInstalledEnvelope)
   Bytes dependent_slot;   // the manifest that depends on it
 };
 

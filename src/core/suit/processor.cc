@@ -169,7 +169,7 @@ bool DeclaresDependencyOn(const ManifestRecord& record, ByteView slot) {
 // Records the root and every dependency processed, with reference counts
 // (trust-domains §6.2), and raises the sequence numbers.
 Status RecordInstalled(ProcedureState& state, const Bytes& root_slot, uint64_t root_sequence,
-                       ByteView root_envelope, std::vector<Bytes>* installed) {
+                       const Envelope& root_envelope, std::vector<Bytes>* installed) {
   ComponentStore* store = state.platform.store;
   // Previous records first, before anything is replaced.
   std::vector<std::pair<Bytes, std::optional<ManifestRecord>>> previous;
@@ -197,7 +197,7 @@ Status RecordInstalled(ProcedureState& state, const Bytes& root_slot, uint64_t r
   ManifestRecord root;
   root.manifest_id = root_slot;
   root.sequence_number = root_sequence;
-  root.envelope.assign(root_envelope.begin(), root_envelope.end());
+  TEEP_ASSIGN_OR_RETURN(root.envelope, EncodeInstalledEnvelope(root_envelope));
   const auto& old_root = previous_of(root_slot);
   root.reference_count = old_root ? std::max<uint32_t>(old_root->reference_count, 1) : 1;
   TEEP_RETURN_IF_ERROR(store->PutManifest(root));
@@ -213,7 +213,7 @@ Status RecordInstalled(ProcedureState& state, const Bytes& root_slot, uint64_t r
     ManifestRecord record;
     record.manifest_id = dep.slot;
     record.sequence_number = dep.sequence_number;
-    record.envelope.assign(dep.envelope.begin(), dep.envelope.end());
+    record.envelope = dep.envelope;
     record.reference_count = current_count == 0 ? 1 : current_count + (already_counted ? 0 : 1);
     TEEP_RETURN_IF_ERROR(store->PutManifest(record));
     TEEP_RETURN_IF_ERROR(store->RaiseSequence(dep.slot, dep.sequence_number));
@@ -275,7 +275,8 @@ Outcome Update(ByteView input, const Platform& platform, const ProcessorPolicy& 
                           kManifestCandidateVerification, kManifestInstall, kManifestValidate}) {
     if (!context.RunSection(section)) return Finish(state, std::move(outcome), std::nullopt);
   }
-  Status recorded = RecordInstalled(state, slot, manifest.sequence_number, input, &outcome.installed);
+  Status recorded = RecordInstalled(state, slot, manifest.sequence_number, accepted->envelope,
+                                     &outcome.installed);
   if (recorded.ok()) recorded = CommitOrFail(platform.store);
   if (!recorded.ok()) {
     return Finish(state, std::move(outcome), EarlyFailure(recorded, ReportReason::kOperationFailed));
