@@ -2,8 +2,9 @@
 // runs, on embedded defaults in a temporary directory, every part of the
 // foundation a TEEP exchange stands on: keys for each role, the TAM's first
 // QueryRequest signed for both TEEP cipher suites (COSE_Sign), the Agent's
-// verification of it, a Trusted Component encrypted to the device
-// (ECDH-ES + A128KW, A128GCM) and decrypted inside the "TEE".
+// verification of it, and a Trusted Component's life through SUIT manifests
+// (install encrypted to the device, update, refused rollback, delete) on a
+// directory-backed TEE store.
 #include <unistd.h>
 
 #include <chrono>
@@ -18,8 +19,13 @@
 #include "core/cose/encrypt.h"
 #include "core/cose/key.h"
 #include "core/cose/sign.h"
+#include "core/suit/builder.h"
+#include "core/suit/component_id.h"
+#include "core/suit/processor.h"
+#include "core/suit/report.h"
 #include "host/inspect/inspect.h"
 #include "host/io/file.h"
+#include "host/suit_store/directory_store.h"
 
 namespace teep::cli {
 namespace {
@@ -78,13 +84,85 @@ void Show(const DemoArgs& args, const std::string& title, ByteView data,
   std::cout << r.output;
 }
 
+// One line per SUIT run: what happened, and the report's verdict.
+void ShowOutcome(const std::string& what, const suit::Outcome& outcome) {
+  std::cout << "TEE: " << what << ": " << suit::DescribeReport(outcome.report) << "\n";
+}
+
+// The TC signer publishes version 1 (encrypted to the device), then version
+// 2; the device installs and updates it, refuses version 1 again
+// (rollback), and finally deletes it. Returns the number of manifests run.
+int RunTrustedComponentLifecycle(const DemoArgs& args, const std::filesystem::path& dir,
+                                 const crypto::PrivateKey& device) {
+  auto signer = Must(crypto::PrivateKey::Generate(crypto::KeyType::kP256), "TC signer key");
+  auto store = Must(host::DirectoryStore::Open((dir / "tee-store").string()), "open TEE store");
+  crypto::PublicKey signer_public = signer.Public();
+  crypto::PublicKey device_public = device.Public();
+  // The vendor and class ids of TEEP Appendix E.
+  const Bytes vendor = *HexDecode("c0ddd5f15243566087db4f5b0aa26c2f");
+  const Bytes class_id = *HexDecode("db42f7093d8c55baa8c5265fc5820f4e");
+  std::cout << "key tc-signer: P-256 (the device trusts it for SUIT manifests)\n";
+
+  suit::Platform platform;
+  platform.store = store.get();
+  platform.trust_anchors.keys = std::span<const crypto::PublicKey>(&signer_public, 1);
+  platform.vendor_ids = {vendor};
+  platform.class_ids = {class_id};
+  platform.decryption_keys = {cose::EcdhKey{&device, {}, {}}};
+
+  suit::ManifestSpec spec;
+  spec.component_id = {ToBytes(AsBytes("TEEP-Device")), ToBytes(AsBytes("SecureFS")),
+                       ToBytes(AsBytes("hello.ta"))};
+  spec.manifest_component_id = std::vector<Bytes>{ToBytes(AsBytes("TEEP-Device")),
+                                                  ToBytes(AsBytes("SecureFS")),
+                                                  ToBytes(AsBytes("hello.suit"))};
+  spec.vendor_id = vendor;
+  spec.class_id = class_id;
+  spec.encryption = suit::PayloadEncryption{&device_public, {}, 1};  // A128GCM
+  const Bytes slot = suit::EncodeComponentId(suit::ComponentId(
+      spec.manifest_component_id->begin(), spec.manifest_component_id->end()));
+
+  Bytes v1;
+  for (uint64_t version : {1, 2}) {
+    spec.sequence_number = version;
+    spec.payload = ToBytes(AsBytes("Hello, Secure World! (version " + std::to_string(version) + ")"));
+    Bytes envelope = Must(suit::BuildEnvelope(spec, signer), "build manifest");
+    if (version == 1) v1 = envelope;
+    Show(args, "TC signer -> device: SUIT manifest, sequence " + std::to_string(version) +
+                   ", TC encrypted to the device (ECDH-ES + A128KW, A128GCM)",
+         envelope, {{"tc-signer", signer_public}});
+    suit::Outcome outcome = suit::Update(envelope, platform);
+    ShowOutcome(version == 1 ? "install" : "update", outcome);
+    if (!outcome.ok()) Fail("demo", "the device refused a valid manifest: " + outcome.status.ToString());
+    Bytes installed;
+    Must(store->Read(suit::EncodeComponentId(suit::ComponentId(spec.component_id.begin(),
+                                                               spec.component_id.end())),
+                     [&](ByteView chunk) {
+                       installed.insert(installed.end(), chunk.begin(), chunk.end());
+                       return OkStatus();
+                     }),
+         "read the installed TC");
+    std::cout << "TEE: installed TC reads \"" << AsChars(installed) << "\"\n";
+    if (installed != *spec.payload) Fail("demo", "the installed TC differs from what was signed");
+  }
+
+  suit::Outcome rollback = suit::Update(v1, platform);
+  ShowOutcome("version 1 again", rollback);
+  if (rollback.ok()) Fail("demo", "the device accepted a rollback to version 1");
+
+  suit::Outcome removed = suit::Uninstall(slot, platform);
+  ShowOutcome("delete", removed);
+  if (!removed.ok()) Fail("demo", "uninstall failed: " + removed.status.ToString());
+  return 4;
+}
+
 void RunDemo(const DemoArgs& args) {
   auto started = std::chrono::steady_clock::now();
   char tmpl[] = "/tmp/teep-demo-XXXXXX";
   if (!::mkdtemp(tmpl)) Fail("demo", "cannot create a temporary directory");
   std::filesystem::path dir(tmpl);
   std::cout << "teep demo: working in " << dir.string() << "\n"
-            << "(the TAM and device roles are not built yet: this demo runs the foundation they use)\n";
+            << "(the TAM and the device processes are not built yet: this demo runs the parts they use)\n";
 
   // 1. Keys for each role, written as PEM like `teep key generate` does.
   auto tam_p256 = Must(crypto::PrivateKey::Generate(crypto::KeyType::kP256), "TAM P-256 key");
@@ -120,26 +198,13 @@ void RunDemo(const DemoArgs& args) {
   std::cout << "Agent: QueryRequest signature " << verified.signature_index
             << " verified with its TAM trust anchor (Ed25519)\n";
 
-  // 4. A Trusted Component encrypted to the device, as SUIT does it.
-  const std::string tc = "Hello, Secure World!";
-  crypto::PublicKey device_public = device.Public();
-  cose::RecipientSpec recipients[] = {
-      cose::EcdhRecipient{&device_public, {}, "SUIT Payload Encryption"}};
-  cose::EncryptOptions eo;
-  eo.content_alg = 1;  // A128GCM
-  auto encrypted = Must(cose::CreateEncrypt(recipients, AsBytes(tc), eo), "encrypt TC");
-  Show(args, "TC signer -> device: Trusted Component in COSE_Encrypt (ECDH-ES + A128KW, A128GCM)",
-       encrypted.message);
-  auto message = Must(cose::DecodeEncrypt(encrypted.message), "decode COSE_Encrypt");
-  auto plaintext = Must(cose::DecryptEncrypt(message, cose::EcdhKey{&device, "SUIT Payload Encryption", {}}),
-                        "decrypt TC");
-  std::cout << "TEE: decrypted TC: \"" << AsChars(plaintext.view()) << "\"\n";
-  if (AsChars(plaintext.view()) != tc) Fail("demo", "decrypted TC differs from the original");
+  // 4. The Trusted Component's life on the device, through SUIT manifests.
+  const int manifests = RunTrustedComponentLifecycle(args, dir, device);
 
   if (!args.keep) std::filesystem::remove_all(dir);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  std::cout << "\nsummary: 3 keys, 1 QueryRequest signed for 2 suites and verified, 1 TC encrypted and "
-               "decrypted, in "
+  std::cout << "\nsummary: 4 keys, 1 QueryRequest signed for 2 suites and verified, " << manifests
+            << " SUIT manifests processed (install, update, refused rollback, delete), in "
             << ms.count() << " ms" << (args.keep ? " (files kept in " + dir.string() + ")" : "") << "\n";
 }
 
