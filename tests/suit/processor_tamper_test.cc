@@ -14,7 +14,6 @@ namespace {
 using teep::test::ReadVector;
 
 Bytes TeepVector(const std::string& name) { return ReadVector("teep/vectors/" + name + ".hex"); }
-const char kTaUri[] = "https://example.org/8d82573a-926d-4754-9353-32dc29997f74.ta";
 
 // The published E.2 manifest content (inside the envelope's key-3 bstr).
 Bytes E2Manifest() {

@@ -179,7 +179,8 @@ TEST_F(ProcessorTest, TeepE2InstallsTheIntegratedTc) {
   ASSERT_OK(kept.status());
   EXPECT_TRUE(kept->integrated_payloads.empty());
   EXPECT_TRUE(Authenticate(*kept, anchors_).ok());
-  auto original = DecodeEnvelope(TeepVector("e2-suit-integrated"));
+  const Bytes original_bytes = TeepVector("e2-suit-integrated");
+  auto original = DecodeEnvelope(original_bytes);
   EXPECT_EQ(ToBytes(kept->manifest.wrapped), ToBytes(original->manifest.wrapped));
 }
 
