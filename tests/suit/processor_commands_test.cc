@@ -311,6 +311,32 @@ TEST_F(ProcessorTest, EncryptedWriteWithBuilderMadeManifest) {
   }
 }
 
+TEST_F(ProcessorTest, EncryptedWriteWithAPreSharedKeyEncryptionKey) {
+  // The suit-sha256-hmac-a128kw-a128ctr profile: an AES-KW recipient and a
+  // KEK the platform holds (firmware-encryption-24 §5.1).
+  const Bytes kek = teep::test::H("c1c2c3c4c5c6c7c8c9cacbcccdcecfd0");
+  cose::RecipientSpec recipients[] = {cose::KeyWrapRecipient{kek, AsBytesCopy("kek-1"), -3}};
+  cose::EncryptOptions options;
+  options.content_alg = -65534;  // A128CTR
+  options.detached = true;
+  auto encrypted = cose::CreateEncrypt(recipients, kPayload, options);
+  ASSERT_OK(encrypted.status());
+  auto install = [&](uint64_t sequence) {
+    return OneComponent(
+        Seq({{kDirOverrideParameters, M({{U(kParamImageDigest), ImageDigest(kPayload)},
+                                         {U(kParamContent), B(encrypted->detached_ciphertext)},
+                                         {U(kParamEncryptionInfo), B(encrypted->message)}})},
+             {kDirWrite, U(15)},
+             {kCondImageMatch, U(15)}}),
+        sequence);
+  };
+  // Without the KEK the write fails and nothing is installed.
+  ExpectFailure(RunUpdate(install(1)), ReportReason::kUnauthorised, kManifestInstall);
+  platform_.decryption_keys.push_back(cose::KeyWrapKey{kek, {}});
+  ExpectSuccess(RunUpdate(install(1)));
+  EXPECT_EQ(store_.CommittedComponent(AppKey()), kPayload);
+}
+
 // ---- update-management conditions ----------------------------------------------
 
 TEST_F(ProcessorTest, UpdateManagementConditions) {
