@@ -225,6 +225,15 @@ TEST_F(ProcessorTest, OverrideMultipleAndCopyParams) {
   EXPECT_EQ(store_.CommittedComponent(OtherKey()), kPayload);
 }
 
+TEST_F(ProcessorTest, OverrideMultipleAndCopyParamsRefuseUnknownIndices) {
+  ExpectFailure(RunUpdate(OneComponent(
+                    Seq({{kDirOverrideMultiple, M({{U(5), M({{U(kParamUri), T("#p")}})}})}}))),
+                ReportReason::kComponentUnsupported, kManifestInstall);
+  ExpectFailure(
+      RunUpdate(OneComponent(Seq({{kDirCopyParams, M({{U(5), A({U(kParamUri)})}})}}))),
+      ReportReason::kComponentUnsupported, kManifestInstall);
+}
+
 // ---- directives -------------------------------------------------------------------
 
 TEST_F(ProcessorTest, WriteCopySwapAndUnlink) {

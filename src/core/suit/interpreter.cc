@@ -285,6 +285,16 @@ ManifestContext::Flow ManifestContext::SetParameters(const Command& command,
   return Flow::kContinue;
 }
 
+Status ManifestContext::ReadIndexKey(cbor::Reader& r, const std::string& path, uint64_t i,
+                                     uint64_t* index) const {
+  TEEP_RETURN_IF_ERROR(internal::ReadUint(r, internal::Index(path, i) + " key", index));
+  if (!IsValidIndex(*index)) {
+    return Status(StatusCode::kNotFound,
+                  path + ": component index " + std::to_string(*index) + " does not exist");
+  }
+  return OkStatus();
+}
+
 ManifestContext::Flow ManifestContext::OverrideMultiple(const Command& command, size_t nesting) {
   const std::string path = "directive-override-multiple";
   auto r = cbor::Reader::Open(command.argument, cbor::RelaxedOptions());
@@ -293,18 +303,16 @@ ManifestContext::Flow ManifestContext::OverrideMultiple(const Command& command, 
   std::vector<std::pair<uint64_t, std::vector<std::pair<int64_t, ByteView>>>> updates;
   for (uint64_t i = 0; s.ok() && i < pairs; ++i) {
     uint64_t index = 0;
-    s = internal::ReadUint(r, internal::Index(path, i) + " key", &index);
+    s = ReadIndexKey(r, path, i, &index);
     if (!s.ok()) break;
-    if (!IsValidIndex(index)) {
-      return Abort(ReportReason::kComponentUnsupported,
-                   Status(StatusCode::kInvalidArgument,
-                          path + ": component index " + std::to_string(index) + " does not exist"),
-                   command, index);
-    }
     updates.emplace_back(index, std::vector<std::pair<int64_t, ByteView>>{});
     s = ReadParameterMap(r, internal::Index(path, index), &updates.back().second, nesting);
   }
-  if (!s.ok()) return Abort(ReasonForParameterError(s), s, command, current_[0]);
+  if (!s.ok()) {
+    const ReportReason reason = s.code() == StatusCode::kNotFound ? ReportReason::kComponentUnsupported
+                                                                  : ReasonForParameterError(s);
+    return Abort(reason, s, command, current_[0]);
+  }
   for (const auto& [index, values] : updates) {
     for (const auto& [key, raw] : values) ApplyParameter(index, key, raw, true);
   }
@@ -320,14 +328,8 @@ ManifestContext::Flow ManifestContext::CopyParameters(const Command& command) {
   std::vector<std::pair<uint64_t, int64_t>> copies;
   for (uint64_t i = 0; s.ok() && i < pairs; ++i) {
     uint64_t source = 0;
-    s = internal::ReadUint(r, internal::Index(path, i) + " key", &source);
+    s = ReadIndexKey(r, path, i, &source);
     if (!s.ok()) break;
-    if (!IsValidIndex(source)) {
-      return Abort(ReportReason::kComponentUnsupported,
-                   Status(StatusCode::kInvalidArgument,
-                          path + ": source index " + std::to_string(source) + " does not exist"),
-                   command, source);
-    }
     uint64_t n = 0;
     s = internal::ReadArray(r, internal::Index(path, source), &n);
     for (uint64_t k = 0; s.ok() && k < n; ++k) {
@@ -336,7 +338,11 @@ ManifestContext::Flow ManifestContext::CopyParameters(const Command& command) {
       if (s.ok()) copies.emplace_back(source, key);
     }
   }
-  if (!s.ok()) return Abort(ReportReason::kCborParse, s, command, current_[0]);
+  if (!s.ok()) {
+    const ReportReason reason = s.code() == StatusCode::kNotFound ? ReportReason::kComponentUnsupported
+                                                                  : ReportReason::kCborParse;
+    return Abort(reason, s, command, current_[0]);
+  }
   for (uint64_t index : current_) {
     for (const auto& [source, key] : copies) {
       if (auto raw = Params(source).Raw(key)) Params(index).Set(key, *raw);

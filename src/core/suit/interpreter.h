@@ -122,6 +122,9 @@ class ManifestContext {
   // Reads and validates a parameter map without applying it.
   Status ReadParameterMap(cbor::Reader& r, const std::string& path,
                           std::vector<std::pair<int64_t, ByteView>>* out, size_t nesting);
+  // A map key naming a component index of this manifest; kNotFound when the
+  // manifest has no such index.
+  Status ReadIndexKey(cbor::Reader& r, const std::string& path, uint64_t i, uint64_t* index) const;
   void ApplyParameter(uint64_t index, int64_t key, ByteView raw, bool override_existing);
   static ReportReason ReasonForParameterError(const Status& status);
   Flow Abort(ReportReason reason, Status status, const Command& command, uint64_t index);

@@ -3,6 +3,7 @@
 #include "core/suit/processor.h"
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -234,17 +235,25 @@ Status CommitOrFail(ComponentStore* store) {
   return s;
 }
 
-}  // namespace
+Failure NoStore() {
+  return EarlyFailure(Status(StatusCode::kInvalidArgument, "no component store"),
+                      ReportReason::kOperationFailed);
+}
 
-Outcome Update(ByteView input, const Platform& platform, const ProcessorPolicy& policy,
-               const ProcessOptions& options) {
-  ProcedureState state(platform, policy, Procedure::kUpdate);
+// manifest-37 §6.4 / trust-domains §5: the update procedure's sections.
+constexpr int64_t kUpdateSections[] = {kManifestDependencyResolution, kManifestPayloadFetch,
+                                       kManifestCandidateVerification, kManifestInstall,
+                                       kManifestValidate};
+// manifest-37 §6.5: the invocation procedure's sections.
+constexpr int64_t kInvokeSections[] = {kManifestValidate, kManifestLoad, kManifestInvoke};
+
+// Update and Invoke: authenticate the envelope, run the procedure's sections,
+// commit. Only an update checks the sequence number and records the manifest.
+Outcome RunEnvelopeProcedure(Procedure procedure, ByteView input, const Platform& platform,
+                             const ProcessorPolicy& policy, const ProcessOptions& options) {
+  ProcedureState state(platform, policy, procedure);
   Outcome outcome = StartOutcome(options);
-  if (platform.store == nullptr) {
-    return Finish(state, std::move(outcome),
-                  EarlyFailure(Status(StatusCode::kInvalidArgument, "no component store"),
-                               ReportReason::kOperationFailed));
-  }
+  if (platform.store == nullptr) return Finish(state, std::move(outcome), NoStore());
   auto accepted = Accept(input, platform, &outcome.report);
   if (!accepted.ok()) {
     return Finish(state, std::move(outcome),
@@ -252,74 +261,59 @@ Outcome Update(ByteView input, const Platform& platform, const ProcessorPolicy& 
   }
   const Manifest& manifest = accepted->authenticated.manifest;
   const Bytes slot = ManifestSlot(manifest);
-  // manifest-37 §8.4.2: never go back to an older sequence number.
-  auto highest = platform.store->HighestSequence(slot);
-  if (!highest.ok()) {
-    return Finish(state, std::move(outcome),
-                  EarlyFailure(highest.status(), ReportReason::kOperationFailed));
-  }
-  if (*highest && manifest.sequence_number < **highest) {
-    return Finish(state, std::move(outcome),
-                  EarlyFailure(Status(StatusCode::kVerificationFailed,
-                                      "rollback: sequence number " +
-                                          std::to_string(manifest.sequence_number) +
-                                          " is lower than the installed " +
-                                          std::to_string(**highest) + " for " +
-                                          DescribeEncodedComponentId(slot)),
-                               ReportReason::kUnauthorised));
+  const bool update = procedure == Procedure::kUpdate;
+  if (update) {
+    // manifest-37 §8.4.2: never go back to an older sequence number.
+    auto highest = platform.store->HighestSequence(slot);
+    if (!highest.ok()) {
+      return Finish(state, std::move(outcome),
+                    EarlyFailure(highest.status(), ReportReason::kOperationFailed));
+    }
+    if (*highest && manifest.sequence_number < **highest) {
+      return Finish(state, std::move(outcome),
+                    EarlyFailure(Status(StatusCode::kVerificationFailed,
+                                        "rollback: sequence number " +
+                                            std::to_string(manifest.sequence_number) +
+                                            " is lower than the installed " +
+                                            std::to_string(**highest) + " for " +
+                                            DescribeEncodedComponentId(slot)),
+                                 ReportReason::kUnauthorised));
+    }
   }
   ManifestContext context(state, accepted->envelope, manifest, {}, 0);
   if (!context.Init()) return Finish(state, std::move(outcome), std::nullopt);
-  // manifest-37 §6.4 / trust-domains §5: the update procedure.
-  for (int64_t section : {kManifestDependencyResolution, kManifestPayloadFetch,
-                          kManifestCandidateVerification, kManifestInstall, kManifestValidate}) {
+  for (int64_t section : update ? std::span<const int64_t>(kUpdateSections)
+                                : std::span<const int64_t>(kInvokeSections)) {
     if (!context.RunSection(section)) return Finish(state, std::move(outcome), std::nullopt);
   }
-  Status recorded = RecordInstalled(state, slot, manifest.sequence_number, accepted->envelope,
-                                     &outcome.installed);
-  if (recorded.ok()) recorded = CommitOrFail(platform.store);
-  if (!recorded.ok()) {
-    return Finish(state, std::move(outcome), EarlyFailure(recorded, ReportReason::kOperationFailed));
+  Status done = update ? RecordInstalled(state, slot, manifest.sequence_number,
+                                         accepted->envelope, &outcome.installed)
+                       : OkStatus();
+  // An invocation commits too: load (8) may have written components.
+  if (done.ok()) done = CommitOrFail(platform.store);
+  if (!done.ok()) {
+    return Finish(state, std::move(outcome), EarlyFailure(done, ReportReason::kOperationFailed));
   }
   return Finish(state, std::move(outcome), std::nullopt);
 }
 
+}  // namespace
+
+Outcome Update(ByteView input, const Platform& platform, const ProcessorPolicy& policy,
+               const ProcessOptions& options) {
+  return RunEnvelopeProcedure(Procedure::kUpdate, input, platform, policy, options);
+}
+
 Outcome Invoke(ByteView input, const Platform& platform, const ProcessorPolicy& policy,
                const ProcessOptions& options) {
-  ProcedureState state(platform, policy, Procedure::kInvoke);
-  Outcome outcome = StartOutcome(options);
-  if (platform.store == nullptr) {
-    return Finish(state, std::move(outcome),
-                  EarlyFailure(Status(StatusCode::kInvalidArgument, "no component store"),
-                               ReportReason::kOperationFailed));
-  }
-  auto accepted = Accept(input, platform, &outcome.report);
-  if (!accepted.ok()) {
-    return Finish(state, std::move(outcome),
-                  EarlyFailure(accepted.status(), ReasonFor(accepted.status())));
-  }
-  ManifestContext context(state, accepted->envelope, accepted->authenticated.manifest, {}, 0);
-  if (!context.Init()) return Finish(state, std::move(outcome), std::nullopt);
-  // manifest-37 §6.5: the invocation procedure.
-  for (int64_t section : {kManifestValidate, kManifestLoad, kManifestInvoke}) {
-    if (!context.RunSection(section)) return Finish(state, std::move(outcome), std::nullopt);
-  }
-  Status committed = CommitOrFail(platform.store);  // load (8) may have written components
-  if (!committed.ok()) {
-    return Finish(state, std::move(outcome), EarlyFailure(committed, ReportReason::kOperationFailed));
-  }
-  return Finish(state, std::move(outcome), std::nullopt);
+  return RunEnvelopeProcedure(Procedure::kInvoke, input, platform, policy, options);
 }
 
 Outcome Uninstall(ByteView manifest_id, const Platform& platform, const ProcessorPolicy& policy,
                   const ProcessOptions& options) {
   ProcedureState state(platform, policy, Procedure::kUninstall);
   Outcome outcome = StartOutcome(options);
-  if (platform.store == nullptr) {
-    return Finish(state, std::move(outcome),
-                  EarlyFailure(Status(StatusCode::kInvalidArgument, "no component store"),
-                               ReportReason::kOperationFailed));
-  }
+  if (platform.store == nullptr) return Finish(state, std::move(outcome), NoStore());
   auto record = platform.store->FindManifest(manifest_id);
   Status status = record.status();
   if (status.ok() && !*record) {
