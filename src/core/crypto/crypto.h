@@ -57,6 +57,10 @@ class SecretBytes {
   size_t size() const { return bytes_.size(); }
   bool empty() const { return bytes_.empty(); }
   ByteView view() const { return ByteView(bytes_); }
+  // Moves the bytes out without a copy, for data that stops being a secret
+  // here (a decrypted payload handed to its storage); this object is left
+  // empty and the caller owns what it got.
+  Bytes Release() && { return std::move(bytes_); }
 
  private:
   Bytes bytes_;

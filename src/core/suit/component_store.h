@@ -64,7 +64,9 @@ class ComponentStore {
   // ---- manifests ---------------------------------------------------------
   virtual Result<std::optional<ManifestRecord>> FindManifest(ByteView manifest_id) = 0;
   // Inserts or replaces the record with the same manifest_id.
-  virtual Status PutManifest(const ManifestRecord& record) = 0;
+  // Taken by value: a record can hold a large manifest (TEEP E.3 carries the
+  // ciphertext inside it), so callers move it in rather than copy.
+  virtual Status PutManifest(ManifestRecord record) = 0;
   // Removing an absent record is OK.
   virtual Status RemoveManifest(ByteView manifest_id) = 0;
   virtual Result<std::vector<ManifestRecord>> ListManifests() = 0;

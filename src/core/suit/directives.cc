@@ -104,11 +104,8 @@ Result<Bytes> ManifestContext::Decrypt(uint64_t index, ByteView ciphertext) {
     cose::DecryptionKey with_context = key;
     if (auto* ecdh = std::get_if<cose::EcdhKey>(&with_context)) ecdh->kdf_other = kPayloadEncryptionKdfOther;
     auto plaintext = cose::DecryptEncrypt(message, with_context, {}, ciphertext);
-    if (plaintext.ok()) {
-      // The component store keeps the plaintext; the SecretBytes copy is wiped.
-      ByteView view = plaintext->view();
-      return Bytes(view.begin(), view.end());
-    }
+    // The plaintext goes to the component store as it is: no second copy.
+    if (plaintext.ok()) return std::move(*plaintext).Release();
     last = plaintext.status();
   }
   return Status(StatusCode::kVerificationFailed,

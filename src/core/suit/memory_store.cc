@@ -100,8 +100,9 @@ Result<std::optional<ManifestRecord>> MemoryStore::FindManifest(ByteView manifes
   return std::optional<ManifestRecord>();
 }
 
-Status MemoryStore::PutManifest(const ManifestRecord& record) {
-  staged_manifests_.insert_or_assign(record.manifest_id, std::optional<ManifestRecord>(record));
+Status MemoryStore::PutManifest(ManifestRecord record) {
+  Bytes id = record.manifest_id;
+  staged_manifests_.insert_or_assign(std::move(id), std::optional<ManifestRecord>(std::move(record)));
   return OkStatus();
 }
 

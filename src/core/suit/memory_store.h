@@ -35,7 +35,7 @@ class MemoryStore final : public ComponentStore {
   Status Remove(ByteView component) override;
 
   Result<std::optional<ManifestRecord>> FindManifest(ByteView manifest_id) override;
-  Status PutManifest(const ManifestRecord& record) override;
+  Status PutManifest(ManifestRecord record) override;
   Status RemoveManifest(ByteView manifest_id) override;
   // Ordered by manifest_id bytes.
   Result<std::vector<ManifestRecord>> ListManifests() override;

@@ -55,7 +55,7 @@ Status ReleaseManifest(ProcedureState& state, ManifestRecord record, std::vector
   ComponentStore* store = state.platform.store;
   if (record.reference_count > 1) {
     --record.reference_count;
-    return store->PutManifest(record);
+    return store->PutManifest(std::move(record));
   }
   if (depth > state.policy.max_dependency_depth) {
     return Status(StatusCode::kLimitExceeded, "dependencies nested too deep while uninstalling");
@@ -201,7 +201,7 @@ Status RecordInstalled(ProcedureState& state, const Bytes& root_slot, uint64_t r
   TEEP_ASSIGN_OR_RETURN(root.envelope, EncodeInstalledEnvelope(root_envelope));
   const auto& old_root = previous_of(root_slot);
   root.reference_count = old_root ? std::max<uint32_t>(old_root->reference_count, 1) : 1;
-  TEEP_RETURN_IF_ERROR(store->PutManifest(root));
+  TEEP_RETURN_IF_ERROR(store->PutManifest(std::move(root)));
   TEEP_RETURN_IF_ERROR(store->RaiseSequence(root_slot, root_sequence));
   installed->push_back(root_slot);
 
@@ -216,7 +216,7 @@ Status RecordInstalled(ProcedureState& state, const Bytes& root_slot, uint64_t r
     record.sequence_number = dep.sequence_number;
     record.envelope = dep.envelope;
     record.reference_count = current_count == 0 ? 1 : current_count + (already_counted ? 0 : 1);
-    TEEP_RETURN_IF_ERROR(store->PutManifest(record));
+    TEEP_RETURN_IF_ERROR(store->PutManifest(std::move(record)));
     TEEP_RETURN_IF_ERROR(store->RaiseSequence(dep.slot, dep.sequence_number));
     installed->push_back(dep.slot);
   }

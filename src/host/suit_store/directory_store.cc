@@ -435,8 +435,9 @@ Result<std::optional<ManifestRecord>> DirectoryStore::FindManifest(ByteView mani
   return ReadCommittedManifest(manifest_id);
 }
 
-Status DirectoryStore::PutManifest(const ManifestRecord& record) {
-  staged_manifests_.insert_or_assign(record.manifest_id, std::optional<ManifestRecord>(record));
+Status DirectoryStore::PutManifest(ManifestRecord record) {
+  Bytes id = record.manifest_id;
+  staged_manifests_.insert_or_assign(std::move(id), std::optional<ManifestRecord>(std::move(record)));
   return OkStatus();
 }
 

@@ -56,7 +56,7 @@ class DirectoryStore final : public suit::ComponentStore {
   Status Remove(ByteView component) override;
 
   Result<std::optional<suit::ManifestRecord>> FindManifest(ByteView manifest_id) override;
-  Status PutManifest(const suit::ManifestRecord& record) override;
+  Status PutManifest(suit::ManifestRecord record) override;
   Status RemoveManifest(ByteView manifest_id) override;
   // Ordered by manifest_id bytes.
   Result<std::vector<suit::ManifestRecord>> ListManifests() override;
