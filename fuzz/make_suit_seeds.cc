@@ -28,6 +28,7 @@
 #include "core/suit/manifest.h"
 #include "core/suit/parameters.h"
 #include "cose_fixed_keys.h"
+#include "manifest_dsl.h"
 
 #ifndef TEEP_SPEC_DIR
 #define TEEP_SPEC_DIR "../shared/spec"
@@ -70,27 +71,9 @@ void Write(const std::string& name, uint8_t flags, const Bytes& envelope) {
   ++written;
 }
 
-// ---- a small CBOR DSL ----------------------------------------------------------
-Value U(uint64_t v) { return Value::Uint(v); }
-Value I(int64_t v) { return Value::Int(v); }
-Value B(ByteView b) { return Value::Bytes(b); }
-Value B(std::string_view s) { return Value::Bytes(AsBytes(s)); }
-Value T(std::string_view s) { return Value::Text(s); }
-Value A(Value::Array items) { return Value::MakeArray(std::move(items)); }
-Value M(Value::Map pairs) { return Value::MakeMap(std::move(pairs)); }
-Bytes Enc(const Value& v) { return Must(cbor::Encode(v), "encode"); }
-Value Wrap(const Value& v) { return Value::Bytes(Enc(v)); }
+// The CBOR DSL of tests/suit/manifest_dsl.h, plus a decoder for raw items.
+using namespace teep::suit::dsl;
 Value Raw(ByteView encoded) { return Must(cbor::Decode(encoded), "decode"); }
-
-using Commands = std::vector<std::pair<int64_t, Value>>;
-Value Seq(Commands commands) {
-  Value::Array items;
-  for (auto& [code, argument] : commands) {
-    items.push_back(I(code));
-    items.push_back(std::move(argument));
-  }
-  return Wrap(A(std::move(items)));
-}
 
 Bytes Hex(std::string_view hex) {
   auto b = HexDecode(hex);
@@ -102,10 +85,6 @@ const Bytes kClass = Hex("db42f7093d8c55baa8c5265fc5820f4e");
 const Bytes kDevice = Hex("00112233445566778899aabbccddeeff");
 const Bytes kPayload = ToBytes(AsBytes("trusted component bytes"));
 
-Value ImageDigest(ByteView data) {
-  auto h = crypto::Sha256(data);
-  return Wrap(A({I(kDigestSha256), B(ByteView(h.data(), h.size()))}));
-}
 // The fuzzer's fetcher for an ordinary URI.
 Bytes Fetched(std::string_view uri, std::string_view args = {}) {
   return ToBytes(AsBytes("fetched:" + std::string(uri) + std::string(args)));
@@ -114,23 +93,10 @@ Bytes Fetched(std::string_view uri, std::string_view args = {}) {
 Value App() { return A({B("app")}); }
 Value Other() { return A({B("other")}); }
 
-// Shared sequence: vendor and class of component 0, or of every component.
-Value IdentityChecks(bool all = false) {
-  Commands cmds;
-  if (all) cmds.emplace_back(kDirSetComponentIndex, Value::Bool(true));
-  cmds.emplace_back(kDirOverrideParameters,
-                    M({{U(kParamVendorId), B(kVendor)}, {U(kParamClassId), B(kClass)}}));
-  cmds.emplace_back(kCondVendorIdentifier, U(15));
-  cmds.emplace_back(kCondClassIdentifier, U(15));
-  return Seq(std::move(cmds));
-}
+Value IdentityChecks(bool all = false) { return dsl::IdentityChecks(kVendor, kClass, all); }
 
 Commands FetchAndCheck(std::string_view uri = "#p", ByteView payload = kPayload) {
-  return {{kDirOverrideParameters, M({{U(kParamImageDigest), ImageDigest(payload)},
-                                      {U(kParamImageSize), U(payload.size())},
-                                      {U(kParamUri), T(uri)}})},
-          {kDirFetch, U(15)},
-          {kCondImageMatch, U(15)}};
+  return dsl::FetchAndCheck(uri, payload);
 }
 
 Commands Concat(Commands a, Commands b) {

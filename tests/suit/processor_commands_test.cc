@@ -17,25 +17,12 @@ Value Other() { return A({B("other")}); }
 Bytes AppKey() { return EncodeComponentId({AsBytes("app")}); }
 Bytes OtherKey() { return EncodeComponentId({AsBytes("other")}); }
 
-// Shared sequence: vendor and class checks for component 0 (or all).
 Value IdentityChecks(bool all_components = false) {
-  std::vector<std::pair<int64_t, Value>> cmds;
-  if (all_components) cmds.emplace_back(kDirSetComponentIndex, Value::Bool(true));
-  cmds.emplace_back(kDirOverrideParameters,
-                    M({{U(kParamVendorId), B(TeepVendor())}, {U(kParamClassId), B(TeepClass())}}));
-  cmds.emplace_back(kCondVendorIdentifier, U(15));
-  cmds.emplace_back(kCondClassIdentifier, U(15));
-  return Seq(std::move(cmds));
+  return dsl::IdentityChecks(TeepVendor(), TeepClass(), all_components);
 }
 
 // Install: fetch the integrated "#p" payload into component 0, check it.
-std::vector<std::pair<int64_t, Value>> FetchAndCheck(ByteView payload = kPayload) {
-  return {{kDirOverrideParameters, M({{U(kParamImageDigest), ImageDigest(payload)},
-                                      {U(kParamImageSize), U(payload.size())},
-                                      {U(kParamUri), T("#p")}})},
-          {kDirFetch, U(15)},
-          {kCondImageMatch, U(15)}};
-}
+Commands FetchAndCheck(ByteView payload = kPayload) { return dsl::FetchAndCheck("#p", payload); }
 
 Bytes OneComponent(Value install, uint64_t sequence = 1) {
   return Sign(ManifestBytes(sequence, {App()}, IdentityChecks(), {{U(kManifestInstall), install}}),

@@ -5,20 +5,6 @@
 
 namespace teep::suit::test {
 
-Value Seq(std::vector<std::pair<int64_t, Value>> commands) {
-  Value::Array items;
-  for (auto& [code, argument] : commands) {
-    items.push_back(I(code));
-    items.push_back(std::move(argument));
-  }
-  return Wrap(A(std::move(items)));
-}
-
-Value ImageDigest(ByteView data) {
-  auto h = crypto::Sha256(data);
-  return Wrap(A({I(kDigestSha256), B(ByteView(h.data(), h.size()))}));
-}
-
 Bytes ManifestBytes(uint64_t sequence, Value::Array components, std::optional<Value> shared,
                     Value::Map extra, std::optional<Value> dependencies) {
   Value::Map common;

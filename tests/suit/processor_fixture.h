@@ -17,29 +17,13 @@
 #include "core/suit/memory_store.h"
 #include "core/suit/processor.h"
 #include "core/suit/report.h"
+#include "manifest_dsl.h"
 #include "test_util.h"
 #include "vector_files.h"
 
 namespace teep::suit::test {
 
-using cbor::Value;
-
-// ---- CBOR DSL ----------------------------------------------------------------
-inline Value U(uint64_t v) { return Value::Uint(v); }
-inline Value I(int64_t v) { return Value::Int(v); }
-inline Value B(ByteView b) { return Value::Bytes(b); }
-inline Value B(std::string_view s) { return Value::Bytes(AsBytes(s)); }
-inline Value T(std::string_view s) { return Value::Text(s); }
-inline Value A(Value::Array items) { return Value::MakeArray(std::move(items)); }
-inline Value M(Value::Map pairs) { return Value::MakeMap(std::move(pairs)); }
-inline Bytes AsBytesCopy(std::string_view s) { return ToBytes(AsBytes(s)); }
-inline Bytes Enc(const Value& v) { return cbor::Encode(v).value(); }
-// bstr .cbor v
-inline Value Wrap(const Value& v) { return Value::Bytes(Enc(v)); }
-// A command sequence from (code, argument) pairs, bstr-wrapped.
-Value Seq(std::vector<std::pair<int64_t, Value>> commands);
-// [-16, sha256(data)] bstr-wrapped, as parameter-image-digest holds it.
-Value ImageDigest(ByteView data);
+using namespace dsl;  // NOLINT: the DSL is what these tests are written in
 
 // A manifest map: version 1, `sequence`, common {2: components, 4: shared},
 // plus extra keys (already in key order after 3).
