@@ -80,7 +80,9 @@ void RunCreate(const CreateArgs& a) {
     device = std::move(key).value();
     suit::PayloadEncryption encryption;
     encryption.recipient = &*device;
-    encryption.content_alg = a.content_alg == "A128CTR" ? cose::kAlgA128Ctr : cose::kAlgA128Gcm;
+    encryption.content_alg = a.content_alg == "A128CTR"             ? cose::kAlgA128Ctr
+                             : a.content_alg == "ChaCha20-Poly1305" ? cose::kAlgChaCha20Poly1305
+                                                                    : cose::kAlgA128Gcm;
     spec.encryption = encryption;
   }
 
@@ -265,10 +267,11 @@ void AddManifestCommand(CLI::App& app) {
   create->add_option("--reference-uri", c->reference_uri, "Reference URI of the manifest");
   CLI::Option* encrypt = create->add_option(
       "--encrypt-to", c->encrypt_to,
-      "Encrypt the payload to this device P-256 public key (ECDH-ES + A128KW)");
+      "Encrypt the payload to this device P-256 or X25519 public key (ECDH-ES + A128KW)");
   encrypt->excludes(uri);
-  create->add_option("--content-alg", c->content_alg, "Payload encryption: A128GCM (default) or A128CTR")
-      ->check(CLI::IsMember({"A128GCM", "A128CTR"}))
+  create->add_option("--content-alg", c->content_alg,
+                     "Payload encryption: A128GCM (default), A128CTR or ChaCha20-Poly1305")
+      ->check(CLI::IsMember({"A128GCM", "A128CTR", "ChaCha20-Poly1305"}))
       ->needs(encrypt);
   create->add_option("--dependency", c->dependencies,
                      "Dependency envelope FILE, or FILE=URI to have it fetched; repeatable")

@@ -133,7 +133,7 @@ void AddManifestProcessCommands(CLI::App& manifest) {
       "process", "Run a manifest's update (or --invoke: invocation) procedure on a store");
   AddDeviceOptions(process, a.get());
   process->add_option("--decrypt-key", a->decrypt_keys,
-                      "Device P-256 private key PEM for encrypted payloads; repeatable");
+                      "Device P-256 or X25519 private key PEM for encrypted payloads; repeatable");
   process->add_option("--payload-dir", a->payload_dir,
                       "Serve fetched URIs from this directory (by last path segment)");
   process->add_flag("--invoke", a->invoke, "Run the invocation procedure instead of update");

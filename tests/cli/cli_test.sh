@@ -111,9 +111,9 @@ expect_text "inspect sees the COSE_Encrypt" "$work/out" "96\("
 check "manifest create rejects a bad UUID" 64 "$teep" manifest create --key "$work/ESP256.pem" \
   --component-id a --sequence 1 --payload "$work/hello.ta" --vendor-id not-a-uuid -o "$work/x.suit"
 expect_text "bad UUID error is clear" "$work/err" "^teep manifest create: --vendor-id: \"not-a-uuid\" is not a UUID"
-check "manifest create --encrypt-to needs a P-256 key" 1 "$teep" manifest create --key "$work/ESP256.pem" \
+check "manifest create --encrypt-to needs a P-256 or X25519 key" 1 "$teep" manifest create --key "$work/ESP256.pem" \
   --component-id a --sequence 1 --payload "$work/hello.ta" --encrypt-to "$work/Ed25519.pub.pem" -o "$work/x.suit"
-expect_text "encryption key error is clear" "$work/err" "must be a P-256 key"
+expect_text "encryption key error is clear" "$work/err" "must be a P-256 or X25519 key"
 
 # --- teep manifest process | list | uninstall ---------------------------
 device=(--vendor-id c0ddd5f1-5243-5660-87db-4f5b0aa26c2f --class-id db42f7093d8c55baa8c5265fc5820f4e)

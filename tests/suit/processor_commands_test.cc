@@ -307,6 +307,47 @@ TEST_F(ProcessorTest, EncryptedWriteWithBuilderMadeManifest) {
   }
 }
 
+TEST_F(ProcessorTest, EveryTeepSuitProfileEndToEnd) {
+  // draft-ietf-suit-mti §3, the four profiles TEEP names: [digest, auth,
+  // key exchange, content]. Ed25519 profiles use X25519 for ECDH.
+  struct Profile {
+    const char* name;
+    crypto::KeyType signer, device;
+    int64_t content_alg;
+  };
+  const Profile profiles[] = {
+      {"suit-sha256-esp256-ecdh-a128ctr", crypto::KeyType::kP256, crypto::KeyType::kP256, -65534},
+      {"suit-sha256-ed25519-ecdh-a128ctr", crypto::KeyType::kEd25519, crypto::KeyType::kX25519,
+       -65534},
+      {"suit-sha256-esp256-ecdh-a128gcm", crypto::KeyType::kP256, crypto::KeyType::kP256, 1},
+      {"suit-sha256-ed25519-ecdh-chacha-poly", crypto::KeyType::kEd25519, crypto::KeyType::kX25519,
+       24},
+  };
+  uint64_t sequence = 1;
+  for (const Profile& p : profiles) {
+    SCOPED_TRACE(p.name);
+    auto signer = crypto::PrivateKey::Generate(p.signer);
+    auto device = crypto::PrivateKey::Generate(p.device);
+    ASSERT_OK(signer.status());
+    ASSERT_OK(device.status());
+    const crypto::PublicKey device_public = device->Public();
+    ManifestSpec spec;
+    spec.sequence_number = sequence++;
+    spec.component_id = {AsBytesCopy("app")};
+    spec.vendor_id = TeepVendor();
+    spec.class_id = TeepClass();
+    spec.payload = kPayload;
+    spec.encryption = PayloadEncryption{&device_public, {}, p.content_alg};
+    auto envelope = BuildEnvelope(spec, *signer);
+    ASSERT_OK(envelope.status());
+    const crypto::PublicKey signer_public = signer->Public();
+    platform_.trust_anchors.keys = std::span<const crypto::PublicKey>(&signer_public, 1);
+    platform_.decryption_keys = {cose::EcdhKey{&*device, {}, {}}};
+    ExpectSuccess(RunUpdate(*envelope));
+    EXPECT_EQ(store_.CommittedComponent(AppKey()), kPayload);
+  }
+}
+
 TEST_F(ProcessorTest, EncryptedWriteWithAPreSharedKeyEncryptionKey) {
   // The suit-sha256-hmac-a128kw-a128ctr profile: an AES-KW recipient and a
   // KEK the platform holds (firmware-encryption-24 §5.1).

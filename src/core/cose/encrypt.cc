@@ -242,6 +242,12 @@ Result<RecipientLayer> MakeRecipient(const KeyWrapRecipient& spec, const crypto:
   return out;
 }
 
+// ECDH-ES + A128KW over P-256 (the ESP256 SUIT profiles) or X25519 (the
+// Ed25519 ones, draft-ietf-suit-mti §3).
+bool IsEcdhKeyType(crypto::KeyType type) {
+  return type == crypto::KeyType::kP256 || type == crypto::KeyType::kX25519;
+}
+
 Result<RecipientLayer> MakeRecipient(const EcdhRecipient& spec, const crypto::SecretBytes& cek,
                                      std::string_view where) {
   if (spec.alg != kAlgEcdhEsA128Kw) {
@@ -252,15 +258,16 @@ Result<RecipientLayer> MakeRecipient(const EcdhRecipient& spec, const crypto::Se
   if (spec.public_key == nullptr) {
     return Error(StatusCode::kInvalidArgument, where, "no recipient public key given");
   }
-  if (spec.public_key->type() != crypto::KeyType::kP256) {
+  if (!IsEcdhKeyType(spec.public_key->type())) {
     return Error(StatusCode::kInvalidArgument, where,
-                 "ECDH-ES + A128KW needs a P-256 recipient key, got " +
+                 "ECDH-ES + A128KW needs a P-256 or X25519 recipient key, got " +
                      std::string(crypto::KeyTypeName(spec.public_key->type())));
   }
-  // A fresh ephemeral key per message (RFC 9053 §6.3.1, ECDH-ES); it goes
-  // out of scope, and is freed and wiped by the backend, on return.
+  // A fresh ephemeral key per message (RFC 9053 §6.3.1, ECDH-ES), of the
+  // recipient's type; it goes out of scope, and is freed and wiped by the
+  // backend, on return.
   TEEP_ASSIGN_OR_RETURN(crypto::PrivateKey ephemeral,
-                        crypto::PrivateKey::Generate(crypto::KeyType::kP256));
+                        crypto::PrivateKey::Generate(spec.public_key->type()));
   Result<crypto::SecretBytes> shared = ephemeral.Agree(*spec.public_key);
   if (!shared.ok()) return Wrap(shared.status(), where, "ECDH");
 
@@ -272,7 +279,8 @@ Result<RecipientLayer> MakeRecipient(const EcdhRecipient& spec, const crypto::Se
   if (!wrapped.ok()) return Wrap(wrapped.status(), where, "key wrap");
   out.encrypted_key = std::move(wrapped).value();
 
-  // The ephemeral public key as a COSE_Key {1: 2, -1: 1, -2: x, -3: y}.
+  // The ephemeral public key as a COSE_Key: {1: 2, -1: 1, -2: x, -3: y}
+  // for P-256, {1: 1, -1: 4, -2: x} for X25519.
   TEEP_ASSIGN_OR_RETURN(CoseKey ephemeral_cose, CoseKey::FromPublicKey(ephemeral.Public()));
   TEEP_ASSIGN_OR_RETURN(Bytes ephemeral_encoded, EncodeKey(ephemeral_cose, false));
   std::vector<std::pair<int64_t, Bytes>> unprotected = {
@@ -327,30 +335,46 @@ Attempt UnwrapWithKeyWrap(const RecipientEntry& recipient, const KeyWrapKey& key
   return Attempt::kUnwrapped;
 }
 
-// Decodes and checks the sender's ephemeral key (label -1).
-Result<crypto::PublicKey> EphemeralKey(const Headers& headers, std::string_view where) {
+// The key type of a well-formed P-256 or X25519 ephemeral key; nullopt for
+// anything else (EphemeralKey then says what is wrong).
+std::optional<crypto::KeyType> EphemeralKeyType(const Headers& headers) {
+  Result<CoseKey> key = DecodeKey(headers.ephemeral_key());
+  if (!key.ok()) return std::nullopt;
+  if (key->kty == kKtyEc2 && key->crv == kCrvP256) return crypto::KeyType::kP256;
+  if (key->kty == kKtyOkp && key->crv == kCrvX25519) return crypto::KeyType::kX25519;
+  return std::nullopt;
+}
+
+// Decodes and checks the sender's ephemeral key (label -1), which must be of
+// the same type as the recipient's key: EC2 P-256 or OKP X25519.
+Result<crypto::PublicKey> EphemeralKey(const Headers& headers, crypto::KeyType expected,
+                                       std::string_view where) {
   ByteView encoded = headers.ephemeral_key();
   if (encoded.empty()) return internal::Malformed(where, "ephemeral key (-1) missing");
   Result<CoseKey> key = DecodeKey(encoded);
   if (!key.ok()) return Wrap(key.status(), where, "ephemeral key (-1)");
-  if (key->kty != kKtyEc2) {
-    return internal::Malformed(where, "ephemeral key (-1) must be EC2 (kty 2), got kty " +
-                                          std::to_string(key->kty));
-  }
-  if (key->crv != kCrvP256) {
-    return internal::Malformed(where, "ephemeral key (-1) must be on P-256 (crv 1), got crv " +
-                                          std::to_string(key->crv.value_or(0)));
+  const bool p256 = expected == crypto::KeyType::kP256;
+  const int64_t want_kty = p256 ? kKtyEc2 : kKtyOkp;
+  const int64_t want_crv = p256 ? kCrvP256 : kCrvX25519;
+  if (key->kty != want_kty || key->crv != want_crv) {
+    return internal::Malformed(
+        where, "ephemeral key (-1) must be " +
+                   std::string(p256 ? "EC2 (kty 2) on P-256 (crv 1)" : "OKP (kty 1) X25519 (crv 4)") +
+                   " like the recipient's key, got kty " + std::to_string(key->kty) + " crv " +
+                   std::to_string(key->crv.value_or(0)));
   }
   if (!key->d.empty()) {
     return internal::Malformed(where, "ephemeral key (-1) must not carry a private key (d)");
   }
-  // FromCoordinates checks that the point is on the curve: an off-curve
-  // point would leak bits of our private key (invalid-curve attack).
-  Result<crypto::PublicKey> pub =
-      crypto::PublicKey::FromCoordinates(crypto::KeyType::kP256, key->x, key->y);
+  // FromCoordinates checks that a P-256 point is on the curve: an off-curve
+  // point would leak bits of our private key (invalid-curve attack). X25519
+  // has no such check to make; a low-order point makes Agree fail (all-zero
+  // shared secret, RFC 7748 §6.1).
+  Result<crypto::PublicKey> pub = crypto::PublicKey::FromCoordinates(expected, key->x, key->y);
   if (!pub.ok()) {
-    return internal::Malformed(where, "ephemeral key (-1) is not a valid P-256 public key: " +
-                                          pub.status().message());
+    return internal::Malformed(where, "ephemeral key (-1) is not a valid " +
+                                          std::string(crypto::KeyTypeName(expected)) +
+                                          " public key: " + pub.status().message());
   }
   return pub;
 }
@@ -372,7 +396,12 @@ Attempt UnwrapWithEcdh(const RecipientEntry& recipient, const EcdhKey& key, size
                                             " must be in the protected bucket");
     return Attempt::kFailed;
   }
-  Result<crypto::PublicKey> ephemeral = EphemeralKey(recipient.headers, where);
+  // A recipient whose ephemeral key is of the other ECDH type (P-256 vs
+  // X25519) is meant for another key: skip it, as for a kid that differs.
+  std::optional<crypto::KeyType> ephemeral_type = EphemeralKeyType(recipient.headers);
+  if (ephemeral_type && *ephemeral_type != key.private_key->type()) return Attempt::kSkipped;
+  Result<crypto::PublicKey> ephemeral =
+      EphemeralKey(recipient.headers, key.private_key->type(), where);
   if (!ephemeral.ok()) {
     *error = ephemeral.status();
     return Attempt::kFailed;
@@ -416,9 +445,9 @@ Status CheckDecryptionKey(const DecryptionKey& key) {
   if (ecdh.private_key == nullptr) {
     return Error(StatusCode::kInvalidArgument, kEncrypt, "no private key given");
   }
-  if (ecdh.private_key->type() != crypto::KeyType::kP256) {
+  if (!IsEcdhKeyType(ecdh.private_key->type())) {
     return Error(StatusCode::kInvalidArgument, kEncrypt,
-                 "ECDH-ES + A128KW needs a P-256 private key, got " +
+                 "ECDH-ES + A128KW needs a P-256 or X25519 private key, got " +
                      std::string(crypto::KeyTypeName(ecdh.private_key->type())));
   }
   return OkStatus();

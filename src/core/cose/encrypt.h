@@ -62,7 +62,7 @@ struct KeyWrapRecipient {
   int64_t alg = -3;  // A128KW
 };
 
-// A recipient with an EC (P-256) public key: ECDH-ES + A128KW. `kdf_other`
+// A recipient with a P-256 or X25519 public key: ECDH-ES + A128KW. `kdf_other`
 // is COSE_KDF_Context SuppPubInfo.other, e.g. "SUIT Payload Encryption".
 struct EcdhRecipient {
   const crypto::PublicKey* public_key;

@@ -444,7 +444,7 @@ TEST(EncryptVectorTest, HandBuiltMessagesDecrypt) {
 
 // ---- round trips -----------------------------------------------------------------
 
-enum class RecipientKind { kA128Kw, kA192Kw, kA256Kw, kEcdh };
+enum class RecipientKind { kA128Kw, kA192Kw, kA256Kw, kEcdh, kEcdhX25519 };
 
 std::string KindName(RecipientKind k) {
   switch (k) {
@@ -452,6 +452,7 @@ std::string KindName(RecipientKind k) {
     case RecipientKind::kA192Kw: return "A192KW";
     case RecipientKind::kA256Kw: return "A256KW";
     case RecipientKind::kEcdh: return "EcdhEsA128KW";
+    case RecipientKind::kEcdhX25519: return "EcdhEsA128KW_X25519";
   }
   return "?";
 }
@@ -468,10 +469,11 @@ TEST_P(EncryptRoundTripTest, EncryptsAndDecrypts) {
   const bool aead = IsAeadContentAlg(alg);
   const Bytes aad = aead ? Bytes{'h', 'd', 'r'} : Bytes{};
 
-  ASSERT_OK_AND_ASSIGN(crypto::PrivateKey recipient_key,
-                       crypto::PrivateKey::Generate(crypto::KeyType::kP256));
-  ASSERT_OK_AND_ASSIGN(crypto::PrivateKey other_key,
-                       crypto::PrivateKey::Generate(crypto::KeyType::kP256));
+  // ECDH over P-256 (ESP256 SUIT profiles) or X25519 (the Ed25519 ones).
+  const crypto::KeyType ecdh_type =
+      kind == RecipientKind::kEcdhX25519 ? crypto::KeyType::kX25519 : crypto::KeyType::kP256;
+  ASSERT_OK_AND_ASSIGN(crypto::PrivateKey recipient_key, crypto::PrivateKey::Generate(ecdh_type));
+  ASSERT_OK_AND_ASSIGN(crypto::PrivateKey other_key, crypto::PrivateKey::Generate(ecdh_type));
   const crypto::PublicKey recipient_pub = recipient_key.Public();
 
   RecipientSpec spec;
@@ -495,6 +497,7 @@ TEST_P(EncryptRoundTripTest, EncryptsAndDecrypts) {
       wrong = Kw(H("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f"));
       break;
     case RecipientKind::kEcdh:
+    case RecipientKind::kEcdhX25519:
       spec = EcdhRecipient{&recipient_pub, kid, kSuitOther};
       good = EcdhKey{&recipient_key, kSuitOther, {}};
       wrong = EcdhKey{&other_key, kSuitOther, {}};
@@ -535,9 +538,11 @@ TEST_P(EncryptRoundTripTest, EncryptsAndDecrypts) {
   ASSERT_EQ(m.recipients.size(), 1u);
   const Headers& rh = m.recipients[0].headers;
   EXPECT_EQ(rh.kid().has_value() ? ToBytes(*rh.kid()) : Bytes{}, kid);
-  if (kind == RecipientKind::kEcdh) {
+  if (kind == RecipientKind::kEcdh || kind == RecipientKind::kEcdhX25519) {
     EXPECT_EQ(HexEncode(rh.protected_bytes), "a101381c");
-    EXPECT_FALSE(rh.ephemeral_key().empty());
+    ASSERT_OK_AND_ASSIGN(CoseKey ephemeral, DecodeKey(rh.ephemeral_key()));
+    EXPECT_EQ(ephemeral.kty, kind == RecipientKind::kEcdh ? kKtyEc2 : kKtyOkp);
+    EXPECT_EQ(ephemeral.crv, kind == RecipientKind::kEcdh ? kCrvP256 : kCrvX25519);
   } else {
     EXPECT_TRUE(rh.protected_bytes.empty());
   }
@@ -570,7 +575,8 @@ INSTANTIATE_TEST_SUITE_P(
     AllAlgorithms, EncryptRoundTripTest,
     testing::Combine(testing::ValuesIn(kContentAlgs),
                      testing::Values(RecipientKind::kA128Kw, RecipientKind::kA192Kw,
-                                     RecipientKind::kA256Kw, RecipientKind::kEcdh),
+                                     RecipientKind::kA256Kw, RecipientKind::kEcdh,
+                                     RecipientKind::kEcdhX25519),
                      testing::Bool(), testing::Bool()),
     [](const testing::TestParamInfo<RoundTripParam>& param_info) {
       const RoundTripParam& p = param_info.param;
@@ -738,7 +744,7 @@ TEST(EncryptTest, CreateRejectsBadArguments) {
   const crypto::PublicKey p384_pub = p384.Public();
   const RecipientSpec wrong_curve = EcdhRecipient{&p384_pub, {}, kSuitOther};
   EXPECT_ERROR(CreateEncrypt(std::span(&wrong_curve, 1), AsBytes(kPlain)),
-               StatusCode::kInvalidArgument, "needs a P-256 recipient key");
+               StatusCode::kInvalidArgument, "needs a P-256 or X25519 recipient key");
   const RecipientSpec ok = KeyWrapRecipient{kKek128, {}, kAlgA128Kw};
   EncryptOptions ctr_with_aad;
   ctr_with_aad.content_alg = kAlgA128Ctr;
@@ -760,7 +766,7 @@ TEST(EncryptTest, DecryptRejectsBadKeys) {
                "no private key");
   ASSERT_OK_AND_ASSIGN(crypto::PrivateKey ed, crypto::PrivateKey::Generate(crypto::KeyType::kEd25519));
   EXPECT_ERROR(DecryptEncrypt(m, EcdhKey{&ed, kSuitOther, {}}), StatusCode::kInvalidArgument,
-               "needs a P-256 private key");
+               "needs a P-256 or X25519 private key");
   // A KEK of another size than the recipient's alg never matches it.
   EXPECT_ERROR(DecryptEncrypt(m, Kw(kKek256)), StatusCode::kVerificationFailed,
                "no recipient could be decrypted");
@@ -768,6 +774,34 @@ TEST(EncryptTest, DecryptRejectsBadKeys) {
   ASSERT_OK_AND_ASSIGN(crypto::PrivateKey ec, crypto::PrivateKey::Generate(crypto::KeyType::kP256));
   EXPECT_ERROR(DecryptEncrypt(m, EcdhKey{&ec, kSuitOther, {}}), StatusCode::kVerificationFailed,
                "no recipient could be decrypted");
+}
+
+TEST(EncryptTest, EcdhKeyTypesMustMatch) {
+  // A message to a P-256 recipient carries a P-256 ephemeral key: an X25519
+  // private key does not go with it (and the reverse), whatever the kid says.
+  ASSERT_OK_AND_ASSIGN(crypto::PrivateKey p256, crypto::PrivateKey::Generate(crypto::KeyType::kP256));
+  ASSERT_OK_AND_ASSIGN(crypto::PrivateKey x25519,
+                       crypto::PrivateKey::Generate(crypto::KeyType::kX25519));
+  const crypto::PublicKey p256_pub = p256.Public();
+  const crypto::PublicKey x25519_pub = x25519.Public();
+  const RecipientSpec to_p256 = EcdhRecipient{&p256_pub, {}, kSuitOther};
+  const RecipientSpec to_x25519 = EcdhRecipient{&x25519_pub, {}, kSuitOther};
+  ASSERT_OK_AND_ASSIGN(EncryptResult a, CreateEncrypt(std::span(&to_p256, 1), AsBytes(kPlain)));
+  ASSERT_OK_AND_ASSIGN(EncryptResult b, CreateEncrypt(std::span(&to_x25519, 1), AsBytes(kPlain)));
+  ASSERT_OK_AND_ASSIGN(EncryptMessage ma, DecodeEncrypt(a.message));
+  ASSERT_OK_AND_ASSIGN(EncryptMessage mb, DecodeEncrypt(b.message));
+  EXPECT_ERROR(DecryptEncrypt(ma, EcdhKey{&x25519, kSuitOther, {}}), StatusCode::kVerificationFailed,
+               "no recipient could be decrypted");
+  EXPECT_ERROR(DecryptEncrypt(mb, EcdhKey{&p256, kSuitOther, {}}), StatusCode::kVerificationFailed,
+               "no recipient could be decrypted");
+  // With a recipient for each, each key finds its own.
+  const RecipientSpec both[] = {to_p256, to_x25519};
+  ASSERT_OK_AND_ASSIGN(EncryptResult c, CreateEncrypt(both, AsBytes(kPlain)));
+  ASSERT_OK_AND_ASSIGN(EncryptMessage mc, DecodeEncrypt(c.message));
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes by_x25519, DecryptEncrypt(mc, EcdhKey{&x25519, kSuitOther, {}}));
+  ASSERT_OK_AND_ASSIGN(crypto::SecretBytes by_p256, DecryptEncrypt(mc, EcdhKey{&p256, kSuitOther, {}}));
+  EXPECT_EQ(Str(by_x25519), kPlain);
+  EXPECT_EQ(Str(by_p256), kPlain);
 }
 
 TEST(EncryptTest, DetachedAndAttachedCiphertextMustNotBeMixed) {
@@ -1047,14 +1081,16 @@ TEST_F(EncryptEcdhRejectTest, EphemeralKeyNotOnCurve) {
 }
 
 TEST_F(EncryptEcdhRejectTest, EphemeralKeyWrongKtyOrCurve) {
+  // An X25519 ephemeral key is for an X25519 recipient: a P-256 key skips it.
   EXPECT_ERROR(Decrypt(Message(KeyMap({{1, Item(kKtyOkp)}, {-1, Item(kCrvX25519)}, {-2, Item(x_)}}))),
-               StatusCode::kMalformed, "ephemeral key (-1) must be EC2 (kty 2), got kty 1");
+               StatusCode::kVerificationFailed, "no recipient could be decrypted");
   EXPECT_ERROR(Decrypt(Message(KeyMap({{1, Item(kKtySymmetric)}, {-1, Item(x_)}}))),
-               StatusCode::kMalformed, "ephemeral key (-1) must be EC2 (kty 2), got kty 4");
+               StatusCode::kMalformed,
+               "ephemeral key (-1) must be EC2 (kty 2) on P-256 (crv 1) like the recipient's key, got kty 4");
   const Bytes x48(48, 1), y48(48, 2);
   EXPECT_ERROR(Decrypt(Message(KeyMap(
                    {{1, Item(kKtyEc2)}, {-1, Item(kCrvP384)}, {-2, Item(x48)}, {-3, Item(y48)}}))),
-               StatusCode::kMalformed, "ephemeral key (-1) must be on P-256 (crv 1), got crv 2");
+               StatusCode::kMalformed, "like the recipient's key, got kty 2 crv 2");
   // Not a COSE_Key at all (kty missing): DecodeKey's reason is passed on.
   EXPECT_ERROR(Decrypt(Message(KeyMap({{-1, Item(kCrvP256)}, {-2, Item(x_)}, {-3, Item(y_)}}))),
                StatusCode::kMalformed, "recipients[0]: ephemeral key (-1): COSE_Key: kty (1) is required");

@@ -202,14 +202,21 @@ Status ValidateSpec(const ManifestSpec& spec) {
   if (spec.encryption) {
     const PayloadEncryption& e = *spec.encryption;
     if (e.recipient == nullptr) return Invalid(kWhere, "encryption.recipient is not set");
-    if (e.recipient->type() != crypto::KeyType::kP256) {
-      // firmware-encryption §5.2.4 as profiled by mti: ECDH-ES + A128KW on P-256.
-      return Invalid(kWhere, "encryption.recipient must be a P-256 key (ECDH-ES + A128KW), got " +
-                                 std::string(crypto::KeyTypeName(e.recipient->type())));
+    if (e.recipient->type() != crypto::KeyType::kP256 &&
+        e.recipient->type() != crypto::KeyType::kX25519) {
+      // firmware-encryption §5.2.4 as profiled by mti §3: ECDH-ES + A128KW on
+      // P-256 (ESP256 profiles) or X25519 (Ed25519 profiles).
+      return Invalid(kWhere,
+                     "encryption.recipient must be a P-256 or X25519 key (ECDH-ES + A128KW), got " +
+                         std::string(crypto::KeyTypeName(e.recipient->type())));
     }
-    if (e.content_alg != cose::kAlgA128Gcm && e.content_alg != cose::kAlgA128Ctr) {
-      return Invalid(kWhere, "encryption.content_alg must be A128GCM (1) or A128CTR (-65534), got " +
-                                 std::to_string(e.content_alg));
+    // The content algorithms of the TEEP SUIT profiles (mti §3).
+    if (e.content_alg != cose::kAlgA128Gcm && e.content_alg != cose::kAlgA128Ctr &&
+        e.content_alg != cose::kAlgChaCha20Poly1305) {
+      return Invalid(kWhere,
+                     "encryption.content_alg must be A128GCM (1), A128CTR (-65534) or "
+                     "ChaCha20/Poly1305 (24), got " +
+                         std::to_string(e.content_alg));
     }
     if (spec.payload_uri) {
       return Invalid(kWhere, "an encrypted payload travels in the manifest (content parameter); "

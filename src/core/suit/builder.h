@@ -52,9 +52,9 @@ Result<Bytes> SeveredMemberDigest(ByteView member_content);
 // ---- level 2: a TEEP-shaped manifest for one Trusted Component ----------------
 
 struct PayloadEncryption {
-  const crypto::PublicKey* recipient = nullptr;  // the device's P-256 key
+  const crypto::PublicKey* recipient = nullptr;  // the device's P-256 or X25519 key
   Bytes recipient_kid;                           // optional kid in the recipient
-  int64_t content_alg = 1;                       // A128GCM (1) or A128CTR (-65534)
+  int64_t content_alg = 1;  // A128GCM (1), A128CTR (-65534) or ChaCha20/Poly1305 (24)
 };
 
 struct DependencySpec {

@@ -672,7 +672,7 @@ TEST(BuildEnvelope, RejectsInvalidSpecs) {
     ManifestSpec s = E1Spec();
     s.payload_uri.reset();
     s.encryption = PayloadEncryption{&ed_pub, {}, cose::kAlgA128Gcm};
-    expect_invalid(s, "must be a P-256 key", signer);
+    expect_invalid(s, "must be a P-256 or X25519 key", signer);
   }
   {
     ManifestSpec s = E1Spec();
