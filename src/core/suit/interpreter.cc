@@ -136,15 +136,13 @@ ManifestContext::Flow ManifestContext::RunSequence(ByteView sequence, size_t nes
   }
   for (Command command : *commands) {
     command.offset += base;
-    const Flow flow = Execute(command, sequence, nesting);
+    const Flow flow = Execute(command, nesting);
     if (flow != Flow::kContinue) return flow;
   }
   return Flow::kContinue;
 }
 
-ManifestContext::Flow ManifestContext::Execute(const Command& command, ByteView sequence,
-                                               size_t nesting) {
-  (void)sequence;
+ManifestContext::Flow ManifestContext::Execute(const Command& command, size_t nesting) {
   if (section_ == kManifestCommon && !AllowedInSharedSequence(command.code)) {
     return Abort(ReportReason::kCommandUnsupported,
                  Status(StatusCode::kInvalidArgument,

@@ -109,7 +109,7 @@ class ManifestContext {
 
   // ---- interpreter (interpreter.cc) ----
   Flow RunSequence(ByteView sequence, size_t nesting);
-  Flow Execute(const Command& command, ByteView sequence, size_t nesting);
+  Flow Execute(const Command& command, size_t nesting);
   Flow SetComponentIndex(const Command& command);
   Flow SetParameters(const Command& command, bool override_existing, size_t nesting);
   Flow OverrideMultiple(const Command& command, size_t nesting);
