@@ -166,6 +166,13 @@ TEST_F(ProcessorTest, UnknownAndCustomCommandsRejectTheManifest) {
   }
 }
 
+TEST_F(ProcessorTest, ReportingPolicyMustBeAUint) {
+  ExpectFailure(RunUpdate(OneComponent(Seq({{kCondVendorIdentifier, T("all")}}))),
+                ReportReason::kCborParse, kManifestInstall);
+  ExpectFailure(RunUpdate(OneComponent(Seq({{kDirFetch, I(-1)}}))), ReportReason::kCborParse,
+                kManifestInstall);
+}
+
 TEST_F(ProcessorTest, UnknownParametersAreRefusedCustomOnesAccepted) {
   ExpectFailure(RunUpdate(OneComponent(Seq({{kDirOverrideParameters, M({{U(99), U(1)}})}}))),
                 ReportReason::kParameterUnsupported, kManifestInstall);

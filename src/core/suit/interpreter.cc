@@ -428,18 +428,19 @@ ManifestContext::Flow ManifestContext::RunNestedSequence(const Command& command,
 
 // ---- conditions and directives: policy, records, failure --------------------
 
-bool ManifestContext::ReadPolicy(const Command& command, uint64_t* policy) {
+std::optional<uint64_t> ManifestContext::PolicyOrAbort(const Command& command) {
   auto r = cbor::Reader::Open(command.argument, cbor::RelaxedOptions());
-  return r.ReadUint(policy);
+  uint64_t policy = 0;
+  if (r.ReadUint(&policy)) return policy;
+  Abort(ReportReason::kCborParse,
+        internal::Malformed(CommandName(command.code), "expected a reporting policy (uint)"),
+        command, current_[0]);
+  return std::nullopt;
 }
 
 ManifestContext::Flow ManifestContext::EvaluateCondition(const Command& command) {
-  uint64_t policy = 0;
-  if (!ReadPolicy(command, &policy)) {
-    return Abort(ReportReason::kCborParse,
-                 internal::Malformed(CommandName(command.code), "expected a reporting policy (uint)"),
-                 command, current_[0]);
-  }
+  const std::optional<uint64_t> policy = PolicyOrAbort(command);
+  if (!policy) return Flow::kAbort;
   for (uint64_t index : current_) {
     std::vector<std::pair<int64_t, Bytes>> measured;
     auto result = Condition(command.code, index, &measured);
@@ -447,10 +448,10 @@ ManifestContext::Flow ManifestContext::EvaluateCondition(const Command& command)
       return Abort(ReasonForCommandError(result.status()), result.status(), command, index);
     }
     if (*result) {
-      if (policy & kRecordOnSuccess) Record(command, index, std::move(measured));
+      if (*policy & kRecordOnSuccess) Record(command, index, std::move(measured));
       continue;
     }
-    if (policy & kRecordOnFailure) Record(command, index, measured);
+    if (*policy & kRecordOnFailure) Record(command, index, measured);
     if (soft_failure_) return Flow::kSoftFailed;
     return Abort(ReportReason::kConditionFailed,
                  Status(StatusCode::kVerificationFailed,
@@ -462,20 +463,16 @@ ManifestContext::Flow ManifestContext::EvaluateCondition(const Command& command)
 }
 
 ManifestContext::Flow ManifestContext::ExecuteDirective(const Command& command) {
-  uint64_t policy = 0;
-  if (!ReadPolicy(command, &policy)) {
-    return Abort(ReportReason::kCborParse,
-                 internal::Malformed(CommandName(command.code), "expected a reporting policy (uint)"),
-                 command, current_[0]);
-  }
+  const std::optional<uint64_t> policy = PolicyOrAbort(command);
+  if (!policy) return Flow::kAbort;
   for (uint64_t index : current_) {
     Status s = Directive(command.code, index);
     if (!s.ok()) {
-      if (policy & kRecordOnFailure) Record(command, index, {});
+      if (*policy & kRecordOnFailure) Record(command, index, {});
       return Abort(ReasonForCommandError(s), s.WithContext(CommandName(command.code)), command,
                    index);
     }
-    if (policy & kRecordOnSuccess) Record(command, index, {});
+    if (*policy & kRecordOnSuccess) Record(command, index, {});
   }
   return Flow::kContinue;
 }

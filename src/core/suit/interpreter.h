@@ -118,7 +118,9 @@ class ManifestContext {
   Flow RunNestedSequence(const Command& command, size_t nesting);
   Flow EvaluateCondition(const Command& command);
   Flow ExecuteDirective(const Command& command);
-  bool ReadPolicy(const Command& command, uint64_t* policy);
+  // The reporting policy (uint) of a condition or directive; nullopt after
+  // aborting on anything else.
+  std::optional<uint64_t> PolicyOrAbort(const Command& command);
   // Reads and validates a parameter map without applying it.
   Status ReadParameterMap(cbor::Reader& r, const std::string& path,
                           std::vector<std::pair<int64_t, ByteView>>* out, size_t nesting);
