@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/cbor/path_read.h"
 #include "core/cbor/reader.h"
 #include "core/cbor/writer.h"
 
@@ -12,6 +13,7 @@ namespace teep::eat {
 namespace {
 
 using cbor::MajorType;
+using namespace cbor::path_read;  // NOLINT: Malformed, ReadBstr, Index, ...
 
 constexpr std::string_view kRoot = "EAT";
 
@@ -30,19 +32,11 @@ std::string Path(std::string_view member) {
   return p;
 }
 
-std::string Index(std::string_view path, uint64_t i) {
-  return std::string(path) + "[" + std::to_string(i) + "]";
-}
-
 Status Error(StatusCode code, std::string_view path, std::string_view message) {
   std::string text(path);
   text += ": ";
   text += message;
   return Status(code, std::move(text));
-}
-
-Status Malformed(std::string_view path, std::string_view message) {
-  return Error(StatusCode::kMalformed, path, message);
 }
 
 std::string SizeMessage(size_t min, size_t max, size_t got) {
@@ -114,60 +108,11 @@ Status CheckClaims(const Claims& c, StatusCode code) {
   return OkStatus();
 }
 
-// ---- typed reads: "path: expected X, got Y" without consuming --------------
-
-Status Expect(const cbor::Reader& r, std::string_view path, MajorType type,
-              std::string_view what) {
-  if (r.PeekType() == type) return OkStatus();
-  return Malformed(path, std::string("expected ") + std::string(what) + ", got " +
-                             cbor::DescribeNextItem(r));
-}
-
-Status Latched(const cbor::Reader& r, std::string_view path) {
-  return r.ok() ? OkStatus() : r.status().WithContext(path);
-}
-
-Status ReadBstr(cbor::Reader& r, std::string_view path, ByteView* value) {
-  TEEP_RETURN_IF_ERROR(Expect(r, path, MajorType::kBytes, "bstr"));
-  r.ReadBytes(value);
-  return Latched(r, path);
-}
-
-Status ReadText(cbor::Reader& r, std::string_view path, std::string_view* value) {
-  TEEP_RETURN_IF_ERROR(Expect(r, path, MajorType::kText, "tstr"));
-  r.ReadText(value);
-  return Latched(r, path);
-}
-
-Status ReadUint(cbor::Reader& r, std::string_view path, uint64_t* value) {
-  TEEP_RETURN_IF_ERROR(Expect(r, path, MajorType::kUnsigned, "uint"));
-  r.ReadUint(value);
-  return Latched(r, path);
-}
+// ---- typed reads: core/cbor/path_read.h, plus what only claims need --------
 
 bool IsInt(const cbor::Reader& r) {
   auto t = r.PeekType();
   return t == MajorType::kUnsigned || t == MajorType::kNegative;
-}
-
-Status ReadInt(cbor::Reader& r, std::string_view path, int64_t* value) {
-  if (!IsInt(r)) return Malformed(path, "expected int, got " + cbor::DescribeNextItem(r));
-  cbor::Reader probe = r;  // a failed ReadInt would latch; keep `r` clean
-  if (!probe.ReadInt(value)) return Malformed(path, "integer is out of the int64 range");
-  r = probe;
-  return OkStatus();
-}
-
-Status ReadArray(cbor::Reader& r, std::string_view path, uint64_t* count) {
-  TEEP_RETURN_IF_ERROR(Expect(r, path, MajorType::kArray, "array"));
-  r.ReadArrayHeader(count);
-  return Latched(r, path);
-}
-
-Status ReadMap(cbor::Reader& r, std::string_view path, uint64_t* pairs) {
-  TEEP_RETURN_IF_ERROR(Expect(r, path, MajorType::kMap, "map"));
-  r.ReadMapHeader(pairs);
-  return Latched(r, path);
 }
 
 Status Skip(cbor::Reader& r, std::string_view path) {

@@ -1,41 +1,11 @@
-// Internal helpers shared by the SUIT decoders: path-named errors and typed
-// reads that peek before reading, so a mismatch is reported with its path
-// ("SUIT_Envelope.authentication-wrapper[1]: expected bstr, got map").
+// The SUIT decoders read with the path-named typed reads of the CBOR layer
+// (core/cbor/path_read.h), under the name they have always used.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <string_view>
-
-#include "core/base/status.h"
-#include "core/cbor/reader.h"
+#include "core/cbor/path_read.h"
 
 namespace teep::suit::internal {
 
-// kMalformed "path: message".
-Status Malformed(std::string_view path, std::string_view message);
-
-// Opens `data` as exactly one CBOR item (relaxed: peers may send
-// non-deterministic encodings; duplicates, indefinite lengths and trailing
-// bytes are still refused). On failure returns "path: <cbor error>".
-Result<cbor::Reader> OpenItem(ByteView data, std::string_view path);
-
-// Typed reads: each consumes exactly one item or returns "path: expected X,
-// got Y" without consuming.
-Status ReadUint(cbor::Reader& r, std::string_view path, uint64_t* value);
-Status ReadInt(cbor::Reader& r, std::string_view path, int64_t* value);
-Status ReadBstr(cbor::Reader& r, std::string_view path, ByteView* value);
-// A bstr with its CBOR head (`wrapped`) and its content.
-Status ReadWrappedBstr(cbor::Reader& r, std::string_view path, ByteView* wrapped,
-                       ByteView* content);
-Status ReadText(cbor::Reader& r, std::string_view path, std::string_view* value);
-Status ReadArray(cbor::Reader& r, std::string_view path, uint64_t* count);
-Status ReadMap(cbor::Reader& r, std::string_view path, uint64_t* pairs);
-
-// A map key that is an integer (major type 0 or 1 within int64).
-Status ReadIntKey(cbor::Reader& r, std::string_view path, int64_t* key);
-
-std::string Index(std::string_view path, uint64_t i);  // "path[i]"
-std::string Member(std::string_view path, std::string_view name);  // "path.name"
+using namespace ::teep::cbor::path_read;  // NOLINT: one shared vocabulary of reads
 
 }  // namespace teep::suit::internal

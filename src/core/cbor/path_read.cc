@@ -1,11 +1,10 @@
-#include "core/suit/decode_util.h"
+#include "core/cbor/path_read.h"
 
 #include <string>
 
-namespace teep::suit::internal {
+namespace teep::cbor::path_read {
 
 using cbor::MajorType;
-
 
 Status Malformed(std::string_view path, std::string_view message) {
   std::string text(path);
@@ -31,11 +30,11 @@ Status Expect(cbor::Reader& r, std::string_view path, MajorType type, std::strin
   return Malformed(path, message);
 }
 
+}  // namespace
+
 Status Latched(const cbor::Reader& r, std::string_view path) {
   return r.ok() ? OkStatus() : r.status().WithContext(path);
 }
-
-}  // namespace
 
 Status ReadUint(cbor::Reader& r, std::string_view path, uint64_t* value) {
   TEEP_RETURN_IF_ERROR(Expect(r, path, MajorType::kUnsigned, "uint"));
@@ -110,4 +109,4 @@ std::string Member(std::string_view path, std::string_view name) {
   return s;
 }
 
-}  // namespace teep::suit::internal
+}  // namespace teep::cbor::path_read
