@@ -1,5 +1,7 @@
 #include "core/suit/component_id.h"
 
+#include <algorithm>
+
 #include "core/cbor/reader.h"
 #include "core/cbor/writer.h"
 #include "core/suit/decode_util.h"
@@ -26,6 +28,13 @@ Result<ComponentId> DecodeComponentId(ByteView encoded) {
     id.push_back(part);
   }
   return id;
+}
+
+bool IsPrefixOf(const ComponentId& prefix, const ComponentId& id) {
+  return id.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), id.begin(), [](ByteView a, ByteView b) {
+           return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+         });
 }
 
 namespace {

@@ -18,6 +18,10 @@ Bytes EncodeComponentId(const ComponentId& id);
 // Decodes an encoded identifier (exactly one item); the views point into `encoded`.
 Result<ComponentId> DecodeComponentId(ByteView encoded);
 
+// True when `prefix` is a prefix of `id`, part by part (trust-domains §6.1
+// dependency-prefix).
+bool IsPrefixOf(const ComponentId& prefix, const ComponentId& id);
+
 // Human-readable form for messages and CLI output: ['TEEP-Device', h'8d82']
 // (printable ASCII parts as text, others as hex).
 std::string DescribeComponentId(const ComponentId& id);

@@ -8,6 +8,7 @@
 
 #include "core/cbor/reader.h"
 #include "core/cbor/writer.h"
+#include "core/cose/headers.h"
 #include "core/crypto/crypto.h"
 #include "core/suit/commands.h"
 #include "core/suit/component_id.h"
@@ -157,11 +158,7 @@ Result<bool> ManifestContext::ImageMatches(uint64_t index,
     TEEP_ASSIGN_OR_RETURN(actual, hasher.Finish());
   }
   TEEP_ASSIGN_OR_RETURN(Bytes encoded, EncodeDigest(expected.alg, actual));
-  measured->emplace_back(kParamImageDigest, [&] {
-    cbor::Writer w;
-    w.WriteBytes(encoded);
-    return std::move(w).Finish().value();
-  }());
+  measured->emplace_back(kParamImageDigest, cose::EncodeBytesItem(encoded));
   return crypto::ConstantTimeEqual(actual, expected.bytes);
 }
 
@@ -242,12 +239,7 @@ Result<VerifiedDependency> ManifestContext::VerifyDependency(uint64_t index) {
   // (trust-domains §6.1): a dependent cannot pull in an unrelated manifest.
   const ComponentId& prefix = dependency_prefix_.at(index);
   const auto& id = dep.authenticated.manifest.manifest_component_id;
-  const bool under_prefix =
-      id && id->size() >= prefix.size() &&
-      std::equal(prefix.begin(), prefix.end(), id->begin(), [](ByteView a, ByteView b) {
-        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-      });
-  if (!under_prefix) {
+  if (!id || !IsPrefixOf(prefix, *id)) {
     return Status(StatusCode::kVerificationFailed,
                   what + ": its manifest component id is not under the declared prefix " +
                       DescribeComponentId(prefix));

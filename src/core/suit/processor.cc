@@ -27,17 +27,6 @@ Bytes ManifestSlot(const Manifest& manifest) {
 
 namespace internal {
 
-namespace {
-
-bool IsPrefix(const ComponentId& prefix, const ComponentId& id) {
-  return id.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), id.begin(), [](ByteView a, ByteView b) {
-           return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-         });
-}
-
-}  // namespace
-
 Result<std::optional<ManifestRecord>> FindInstalledUnder(ComponentStore* store,
                                                          const ComponentId& prefix) {
   TEEP_ASSIGN_OR_RETURN(auto exact, store->FindManifest(EncodeComponentId(prefix)));
@@ -45,7 +34,7 @@ Result<std::optional<ManifestRecord>> FindInstalledUnder(ComponentStore* store,
   TEEP_ASSIGN_OR_RETURN(auto all, store->ListManifests());
   for (auto& record : all) {
     auto id = DecodeComponentId(record.manifest_id);
-    if (id.ok() && IsPrefix(prefix, *id)) return std::optional<ManifestRecord>(std::move(record));
+    if (id.ok() && IsPrefixOf(prefix, *id)) return std::optional<ManifestRecord>(std::move(record));
   }
   return std::optional<ManifestRecord>();
 }
@@ -158,13 +147,8 @@ bool DeclaresDependencyOn(const ManifestRecord& record, ByteView slot) {
   auto deps = DecodeDependencies(*manifest->common.dependencies);
   auto id = DecodeComponentId(slot);
   if (!deps.ok() || !id.ok()) return false;
-  return std::any_of(deps->begin(), deps->end(), [&](const auto& dep) {
-    return dep.second.size() <= id->size() &&
-           std::equal(dep.second.begin(), dep.second.end(), id->begin(),
-                      [](ByteView a, ByteView b) {
-                        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-                      });
-  });
+  return std::any_of(deps->begin(), deps->end(),
+                     [&](const auto& dep) { return IsPrefixOf(dep.second, *id); });
 }
 
 // Records the root and every dependency processed, with reference counts
