@@ -6,6 +6,7 @@
 #include "core/cbor/writer.h"
 #include "core/cose/algorithms.h"
 #include "core/cose/encrypt.h"
+#include "core/cose/headers.h"
 #include "core/cose/sign.h"
 #include "core/suit/commands.h"
 #include "core/suit/component_id.h"
@@ -33,12 +34,6 @@ Status Invalid(std::string_view where, std::string_view why) {
 Bytes EncodeUintItem(uint64_t value) {
   cbor::Writer w;
   w.WriteUint(value);
-  return w.bytes();
-}
-
-Bytes EncodeBstrItem(ByteView value) {
-  cbor::Writer w;
-  w.WriteBytes(value);
   return w.bytes();
 }
 
@@ -121,7 +116,7 @@ Result<int64_t> ChooseAlg(const crypto::PrivateKey& signer, int64_t alg) {
 Result<Bytes> ImageDigestParam(ByteView image) {
   TEEP_ASSIGN_OR_RETURN(Bytes digest, ComputeDigest(kDigestSha256, image));
   TEEP_ASSIGN_OR_RETURN(Bytes encoded, EncodeDigest(kDigestSha256, digest));
-  return EncodeBstrItem(encoded);
+  return cose::EncodeBytesItem(encoded);
 }
 
 // What the builder needs to know about one dependency.
@@ -167,7 +162,7 @@ Result<Dependency> InspectDependency(const DependencySpec& spec, uint64_t index)
   }
   TEEP_ASSIGN_OR_RETURN(Bytes digest, ComputeDigest(kDigestSha256, env->manifest.wrapped));
   TEEP_ASSIGN_OR_RETURN(Bytes encoded, EncodeDigest(kDigestSha256, digest));
-  dep.digest_param = EncodeBstrItem(encoded);
+  dep.digest_param = cose::EncodeBytesItem(encoded);
   dep.size = spec.envelope.size();
   if (spec.uri) {
     if (spec.uri->empty()) return Invalid(where, "uri is empty");
@@ -246,7 +241,7 @@ Status ValidateSpec(const ManifestSpec& spec) {
 Result<Bytes> SeveredMemberDigest(ByteView member_content) {
   // manifest-37 §8.4.4 / README §1: the digest covers the bstr-wrapped member
   // including its bstr head.
-  TEEP_ASSIGN_OR_RETURN(Bytes digest, ComputeDigest(kDigestSha256, EncodeBstrItem(member_content)));
+  TEEP_ASSIGN_OR_RETURN(Bytes digest, ComputeDigest(kDigestSha256, cose::EncodeBytesItem(member_content)));
   return EncodeDigest(kDigestSha256, digest);
 }
 
@@ -291,7 +286,7 @@ Result<Bytes> SignEnvelope(const EnvelopeParts& parts, const crypto::PrivateKey&
 
   // manifest-37 §8.3: SUIT_Digest over the bstr-wrapped manifest (head
   // included), signed as the detached payload of COSE_Sign1_Tagged.
-  Bytes wrapped_manifest = EncodeBstrItem(parts.manifest);
+  Bytes wrapped_manifest = cose::EncodeBytesItem(parts.manifest);
   TEEP_ASSIGN_OR_RETURN(Bytes digest_bytes, ComputeDigest(kDigestSha256, wrapped_manifest));
   TEEP_ASSIGN_OR_RETURN(Bytes suit_digest, EncodeDigest(kDigestSha256, digest_bytes));
   cose::SignOptions options;
@@ -360,8 +355,8 @@ Result<Bytes> BuildEnvelope(const ManifestSpec& spec, const crypto::PrivateKey& 
   if (multi) shared.SetComponentIndex(0);
   {
     std::vector<std::pair<uint64_t, Bytes>> params;
-    if (spec.vendor_id) params.emplace_back(kParamVendorId, EncodeBstrItem(*spec.vendor_id));
-    if (spec.class_id) params.emplace_back(kParamClassId, EncodeBstrItem(*spec.class_id));
+    if (spec.vendor_id) params.emplace_back(kParamVendorId, cose::EncodeBytesItem(*spec.vendor_id));
+    if (spec.class_id) params.emplace_back(kParamClassId, cose::EncodeBytesItem(*spec.class_id));
     // The digest and size of the plaintext image: what image-match checks
     // after fetch (plain) or after directive-write decrypted it (encrypted).
     TEEP_ASSIGN_OR_RETURN(Bytes digest_param, ImageDigestParam(payload));
@@ -418,8 +413,8 @@ Result<Bytes> BuildEnvelope(const ManifestSpec& spec, const crypto::PrivateKey& 
     Result<cose::EncryptResult> enc = cose::CreateEncrypt(recipients, payload, options);
     if (!enc.ok()) return enc.status().WithContext("ManifestSpec.encryption");
     TEEP_RETURN_IF_ERROR(AddOverride(
-        install, {{kParamContent, EncodeBstrItem(enc->detached_ciphertext)},
-                  {kParamEncryptionInfo, EncodeBstrItem(enc->message)}}));
+        install, {{kParamContent, cose::EncodeBytesItem(enc->detached_ciphertext)},
+                  {kParamEncryptionInfo, cose::EncodeBytesItem(enc->message)}}));
     install.WithPolicy(kDirWrite);
   } else {
     std::string uri = spec.payload_uri ? *spec.payload_uri : spec.integrated_key;
