@@ -50,9 +50,10 @@ Status ManifestContext::Fetch(uint64_t index) {
   if (!uri) return Missing("uri");
   // manifest-37 §8.4.10.5: "#name" designates an integrated payload (or, for
   // a dependency, an integrated dependency envelope, trust-domains §5.3).
-  ByteView data;
-  bool owned = false;
-  if (!uri->empty() && uri->front() == '#') {
+  const bool integrated = !uri->empty() && uri->front() == '#';
+  ByteView data;  // an integrated payload: a view into the envelope
+  Bytes fetched;  // a fetched one: owned here
+  if (integrated) {
     const IntegratedPayload* payload = envelope_.FindPayload(*uri);
     if (payload == nullptr) {
       return Status(StatusCode::kNotFound,
@@ -64,27 +65,26 @@ Status ManifestContext::Fetch(uint64_t index) {
       return Status(StatusCode::kNotFound,
                     "no fetcher for \"" + std::string(*uri) + "\" (only integrated payloads)");
     }
-    auto fetched = state_.platform.fetch(*uri, Params(index).Bstr(kParamFetchArgs).value_or(ByteView{}));
-    if (!fetched.ok()) {
-      return fetched.status().WithContext("fetching \"" + std::string(*uri) + "\"");
+    auto result = state_.platform.fetch(*uri, Params(index).Bstr(kParamFetchArgs).value_or(ByteView{}));
+    if (!result.ok()) {
+      return result.status().WithContext("fetching \"" + std::string(*uri) + "\"");
     }
-    state_.owned.push_back(std::move(fetched).value());
-    data = state_.owned.back();
-    owned = true;
+    fetched = std::move(result).value();
   }
   if (IsDependency(index)) {
+    // A fetched dependency envelope must outlive the views into it.
+    if (!integrated) {
+      state_.owned.push_back(std::move(fetched));
+      data = state_.owned.back();
+    }
     // A new dependency image invalidates its integrity check (trust-domains §5.6.2).
     fetched_dependency_[index] = data;
     verified_.erase(index);
     return OkStatus();
   }
-  if (owned) {
-    // Hand the buffer to the store rather than copying it a second time.
-    Bytes buffer = std::move(state_.owned.back());
-    state_.owned.pop_back();
-    return state_.platform.store->WriteOwned(ComponentKey(index), std::move(buffer));
-  }
-  return state_.platform.store->Write(ComponentKey(index), data);
+  if (integrated) return state_.platform.store->Write(ComponentKey(index), data);
+  // Hand the buffer to the store rather than copying it a second time.
+  return state_.platform.store->WriteOwned(ComponentKey(index), std::move(fetched));
 }
 
 Result<Bytes> ManifestContext::Decrypt(uint64_t index, ByteView ciphertext) {
