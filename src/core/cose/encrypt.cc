@@ -335,28 +335,21 @@ Attempt UnwrapWithKeyWrap(const RecipientEntry& recipient, const KeyWrapKey& key
   return Attempt::kUnwrapped;
 }
 
-// The key type of a well-formed P-256 or X25519 ephemeral key; nullopt for
-// anything else (EphemeralKey then says what is wrong).
-std::optional<crypto::KeyType> EphemeralKeyType(const Headers& headers) {
-  Result<CoseKey> key = DecodeKey(headers.ephemeral_key());
-  if (!key.ok()) return std::nullopt;
-  if (key->kty == kKtyEc2 && key->crv == kCrvP256) return crypto::KeyType::kP256;
-  if (key->kty == kKtyOkp && key->crv == kCrvX25519) return crypto::KeyType::kX25519;
-  return std::nullopt;
-}
-
-// Decodes and checks the sender's ephemeral key (label -1), which must be of
-// the same type as the recipient's key: EC2 P-256 or OKP X25519.
-Result<crypto::PublicKey> EphemeralKey(const Headers& headers, crypto::KeyType expected,
-                                       std::string_view where) {
+// Decodes and checks the sender's ephemeral key (label -1) for a recipient
+// key of type `expected` (P-256 or X25519). nullopt when it is a well-formed
+// key of the other ECDH type: that recipient is meant for another key.
+Result<std::optional<crypto::PublicKey>> EphemeralKey(const Headers& headers,
+                                                      crypto::KeyType expected,
+                                                      std::string_view where) {
   ByteView encoded = headers.ephemeral_key();
   if (encoded.empty()) return internal::Malformed(where, "ephemeral key (-1) missing");
   Result<CoseKey> key = DecodeKey(encoded);
   if (!key.ok()) return Wrap(key.status(), where, "ephemeral key (-1)");
+  const bool is_p256 = key->kty == kKtyEc2 && key->crv == kCrvP256;
+  const bool is_x25519 = key->kty == kKtyOkp && key->crv == kCrvX25519;
   const bool p256 = expected == crypto::KeyType::kP256;
-  const int64_t want_kty = p256 ? kKtyEc2 : kKtyOkp;
-  const int64_t want_crv = p256 ? kCrvP256 : kCrvX25519;
-  if (key->kty != want_kty || key->crv != want_crv) {
+  if (p256 ? is_x25519 : is_p256) return std::optional<crypto::PublicKey>();
+  if (p256 ? !is_p256 : !is_x25519) {
     return internal::Malformed(
         where, "ephemeral key (-1) must be " +
                    std::string(p256 ? "EC2 (kty 2) on P-256 (crv 1)" : "OKP (kty 1) X25519 (crv 4)") +
@@ -376,7 +369,7 @@ Result<crypto::PublicKey> EphemeralKey(const Headers& headers, crypto::KeyType e
                                           std::string(crypto::KeyTypeName(expected)) +
                                           " public key: " + pub.status().message());
   }
-  return pub;
+  return std::optional<crypto::PublicKey>(std::move(pub).value());
 }
 
 Attempt UnwrapWithEcdh(const RecipientEntry& recipient, const EcdhKey& key, size_t cek_size,
@@ -396,16 +389,14 @@ Attempt UnwrapWithEcdh(const RecipientEntry& recipient, const EcdhKey& key, size
                                             " must be in the protected bucket");
     return Attempt::kFailed;
   }
-  // A recipient whose ephemeral key is of the other ECDH type (P-256 vs
-  // X25519) is meant for another key: skip it, as for a kid that differs.
-  std::optional<crypto::KeyType> ephemeral_type = EphemeralKeyType(recipient.headers);
-  if (ephemeral_type && *ephemeral_type != key.private_key->type()) return Attempt::kSkipped;
-  Result<crypto::PublicKey> ephemeral =
+  Result<std::optional<crypto::PublicKey>> ephemeral =
       EphemeralKey(recipient.headers, key.private_key->type(), where);
   if (!ephemeral.ok()) {
     *error = ephemeral.status();
     return Attempt::kFailed;
   }
+  // The other ECDH type (P-256 vs X25519): skip, as for a kid that differs.
+  if (!*ephemeral) return Attempt::kSkipped;
   if (recipient.encrypted_key.size() != cek_size + kKeyWrapOverhead) {
     *error = internal::Malformed(
         where, "encrypted key must be " + std::to_string(cek_size + kKeyWrapOverhead) +
@@ -413,7 +404,7 @@ Attempt UnwrapWithEcdh(const RecipientEntry& recipient, const EcdhKey& key, size
                    std::to_string(recipient.encrypted_key.size()));
     return Attempt::kFailed;
   }
-  Result<crypto::SecretBytes> shared = key.private_key->Agree(*ephemeral);
+  Result<crypto::SecretBytes> shared = key.private_key->Agree(**ephemeral);
   if (!shared.ok()) {
     *error = Wrap(shared.status(), where, "ECDH");
     return Attempt::kFailed;
