@@ -14,6 +14,7 @@ packages=(
   # libraries
   libssl-dev                             # OpenSSL 3: every crypto primitive
   libcli11-dev                           # CLI parsing (host side only)
+  libcurl4-openssl-dev                   # TEEP Broker's HTTP(S) client
   # tests, benchmarks, oracles
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcbor-dev                            # benchmark baseline only

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -50,6 +51,10 @@ enum ClaimKey : int64_t {
   kClaimManifests = 272,
   kClaimMeasurements = 273,  // not interpreted; named for the D.2 sample defect
 };
+
+// The TEEP EAT profile id (teep-26 §5). The RFC number is not assigned yet,
+// so deployments may override it (spec digest, ambiguity A11).
+inline constexpr std::string_view kTeepEatProfile = "urn:ietf:rfc:rfcXXXX";
 
 // cnf member for a key identifier (RFC 8747 §3.4).
 inline constexpr int64_t kCnfKid = 3;

@@ -13,27 +13,11 @@
 
 #include "core/base/bytes.h"
 #include "core/base/status.h"
+#include "core/base/strings.h"
 #include "core/teep/messages.h"
 #include "core/teep/numbers.h"
 
 namespace teep::msg::internal {
-
-// Concatenation by appending: GCC 12 at -O3 reports a false -Wrestrict
-// (PR 105651) for `"literal" + std::string` chains.
-inline void Append(std::string& s, std::string_view part) { s.append(part); }
-inline void Append(std::string& s, const char* part) { s.append(part); }
-inline void Append(std::string& s, const std::string& part) { s.append(part); }
-template <typename T>
-  requires std::is_integral_v<T>
-void Append(std::string& s, T value) {
-  s.append(std::to_string(value));
-}
-template <typename... Parts>
-std::string Cat(const Parts&... parts) {
-  std::string s;
-  (Append(s, parts), ...);
-  return s;
-}
 
 // Collects violations as "Path.to.field[2]: what". In first-error mode the
 // caller stops at the first one (stop() turns true); in collect-all mode

@@ -19,7 +19,6 @@ namespace teep::msg {
 namespace {
 
 using cbor::MajorType;
-using internal::Cat;
 using internal::Diagnostics;
 using internal::OptionRef;
 using internal::Scope;

@@ -12,7 +12,6 @@
 namespace teep::msg {
 namespace {
 
-using internal::Cat;
 
 std::string Quote(std::string_view text) {
   std::string out = "\"";

@@ -188,15 +188,15 @@ class Validator {
       const std::string name = std::to_string(e.label);
       Scope s(d_, name);
       if (auto o = profile_.OptionForLabel(e.label)) {
-        d_.Report(internal::Cat("extension label ", name, " is ", internal::OptionRef(*o, profile_),
+        d_.Report(Cat("extension label ", name, " is ", internal::OptionRef(*o, profile_),
                                 " in ", profile_.name));
         continue;
       }
       for (size_t j = 0; j < i; ++j) {
-        if (extensions[j].label == e.label) d_.Report(internal::Cat("duplicate extension label ", name));
+        if (extensions[j].label == e.label) d_.Report(Cat("duplicate extension label ", name));
       }
       if (auto error = cbor::Check(e.value)) {
-        d_.Report(internal::Cat("extension value is not one deterministically encoded CBOR item: ",
+        d_.Report(Cat("extension value is not one deterministically encoded CBOR item: ",
                                 cbor::ToStatus(*error).message()));
       }
     }
@@ -470,7 +470,7 @@ Result<Bytes> EncodeMessage(const Message& message, const WireProfile& profile) 
   std::visit([&](const auto& m) { Encode(w, m, profile); }, message);
   auto out = std::move(w).Finish();
   if (!out.ok()) {
-    return out.status().WithContext(internal::Cat(MessageTypeName(TypeOf(message)), ": encoding"));
+    return out.status().WithContext(Cat(MessageTypeName(TypeOf(message)), ": encoding"));
   }
   return out;
 }

@@ -65,7 +65,7 @@ Result<SystemPropertyClaims> SystemPropertyClaims::Parse(ByteView encoded) {
     for (uint64_t j = 0; j < n; ++j) {
       ByteView b;
       if (r.PeekType() != cbor::MajorType::kBytes) {
-        return Status(StatusCode::kMalformed, internal::Cat("system-property-claims.system-component-id[",
+        return Status(StatusCode::kMalformed, Cat("system-property-claims.system-component-id[",
                                                             j, "]: expected byte string"));
       }
       r.ReadBytes(&b);

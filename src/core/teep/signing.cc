@@ -16,7 +16,6 @@
 namespace teep::msg {
 namespace {
 
-using internal::Cat;
 
 constexpr std::string_view kWhere = "TEEP COSE";
 
