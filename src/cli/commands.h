@@ -12,6 +12,7 @@ void AddManifestCommand(CLI::App& app);
 // `teep manifest process|uninstall|list`, registered by AddManifestCommand.
 void AddManifestProcessCommands(CLI::App& manifest);
 void AddDemoCommand(CLI::App& app);
+void AddDeviceCommand(CLI::App& app);
 
 // Ends the program with `code` after printing "teep <verb>: <message>" on
 // standard error (CLI11 turns the exception into the exit code).

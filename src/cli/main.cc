@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   teep::cli::AddKeyCommand(app);
   teep::cli::AddManifestCommand(app);
   teep::cli::AddDemoCommand(app);
+  teep::cli::AddDeviceCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

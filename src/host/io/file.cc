@@ -4,62 +4,30 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <iostream>
-#include <iterator>
+#include <utility>
+
+#include "host/io/posix.h"
 
 namespace teep::host {
-namespace {
-
-Status IoError(const std::string& what, const std::string& path) {
-  return Status(StatusCode::kIoError, what + " " + path + ": " + std::strerror(errno));
-}
-
-}  // namespace
 
 Result<Bytes> ReadFile(const std::string& path) {
-  int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open", path);
-  Bytes out;
-  uint8_t buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status s = IoError("cannot read", path);
-      if (fd != STDIN_FILENO) ::close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    out.insert(out.end(), buf, buf + n);
-  }
-  if (fd != STDIN_FILENO) ::close(fd);
-  return out;
+  if (path == "-") return ReadAll(STDIN_FILENO, path);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Errno(errno, "cannot open", path);
+  return ReadAll(fd.get(), path);
 }
 
 Status WriteFile(const std::string& path, ByteView data, bool private_file) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, private_file ? 0600 : 0644);
-  if (fd < 0) return IoError("cannot create", tmp);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status s = IoError("cannot write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return s;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    Status s = IoError("cannot sync", tmp);
+  UniqueFd fd(
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, private_file ? 0600 : 0644));
+  if (!fd.valid()) return Errno(errno, "cannot create", tmp);
+  if (Status s = WriteSyncAndClose(std::move(fd), data, tmp); !s.ok()) {
     ::unlink(tmp.c_str());
     return s;
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status s = IoError("cannot rename to", path);
+    Status s = Errno(errno, "cannot rename to", path);
     ::unlink(tmp.c_str());
     return s;
   }

@@ -2,15 +2,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <set>
@@ -38,12 +35,6 @@ constexpr char kGenPrefix[] = "gen-";
 // comfortably under NAME_MAX = 255); longer ones by a digest.
 constexpr size_t kMaxHexNamedKey = 100;
 
-// Every failed system call becomes a kIoError naming the operation, the
-// path and the reason. Takes errno by value: capture it before other calls.
-Status Errno(int err, const std::string& what, const std::string& path) {
-  return Status(StatusCode::kIoError, what + " " + path + ": " + std::strerror(err));
-}
-
 // The file name of a key: never the raw bytes, which may hold '/', "..", NUL.
 std::string FileName(ByteView key) {
   if (key.empty() || key.size() > kMaxHexNamedKey) {
@@ -51,34 +42,6 @@ std::string FileName(ByteView key) {
     return "sha256-" + HexEncode(ByteView(digest.data(), digest.size()));
   }
   return HexEncode(key);
-}
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // close(2) reports delayed write errors; the caller must see them.
-  int Close() {
-    int fd = fd_;
-    fd_ = -1;
-    return ::close(fd);
-  }
-
- private:
-  int fd_;
-};
-
-Status FsyncDir(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return Errno(errno, "cannot open directory", path);
-  if (::fsync(fd.get()) != 0) return Errno(errno, "cannot fsync directory", path);
-  if (fd.Close() != 0) return Errno(errno, "cannot close directory", path);
-  return OkStatus();
 }
 
 Status MakeDir(const std::string& path) {
@@ -90,41 +53,9 @@ Status MakeDir(const std::string& path) {
 // is not yet visible, so no temporary name is needed: until `current` moves,
 // a torn file is unreachable and deleted on the next Open.
 Status WriteNewFile(const std::string& path, ByteView data) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return Errno(errno, "cannot create", path);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno(errno, "cannot write", path);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return Errno(errno, "cannot fsync", path);
-  if (fd.Close() != 0) return Errno(errno, "cannot close", path);
-  return OkStatus();
-}
-
-// nullopt when the file does not exist. For the small record files only.
-Result<std::optional<Bytes>> ReadSmallFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return std::optional<Bytes>();
-    return Errno(errno, "cannot open", path);
-  }
-  Bytes out;
-  uint8_t buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno(errno, "cannot read", path);
-    }
-    if (n == 0) break;
-    out.insert(out.end(), buf, buf + n);
-  }
-  return std::optional<Bytes>(std::move(out));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) return Errno(errno, "cannot create", path);
+  return WriteSyncAndClose(std::move(fd), data, path);
 }
 
 // Names in a directory, without "." and "..".
@@ -225,51 +156,24 @@ bool DirectoryStore::BytesLess::operator()(ByteView a, ByteView b) const {
   return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
 }
 
-DirectoryStore::DirectoryStore(std::string dir, int lock_fd, uint64_t generation)
-    : dir_(std::move(dir)), lock_fd_(lock_fd), generation_(generation) {}
+DirectoryStore::DirectoryStore(std::string dir, UniqueFd lock, uint64_t generation)
+    : dir_(std::move(dir)), lock_(std::move(lock)), generation_(generation) {}
 
-DirectoryStore::~DirectoryStore() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-}
+DirectoryStore::~DirectoryStore() = default;  // closing lock_ releases the flock
 
 Result<std::unique_ptr<DirectoryStore>> DirectoryStore::Open(const std::string& dir) {
-  if (dir.empty()) return Status(StatusCode::kInvalidArgument, "store directory: empty path");
-  if (::mkdir(dir.c_str(), 0700) == 0) {
-    // The umask can only remove bits; make the mode exact regardless.
-    if (::chmod(dir.c_str(), 0700) != 0) return Errno(errno, "cannot chmod", dir);
-  } else if (errno != EEXIST) {
-    return Errno(errno, "cannot create directory", dir);
-  }
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) return Errno(errno, "cannot stat", dir);
-  if (!S_ISDIR(st.st_mode)) {
-    return Status(StatusCode::kInvalidArgument, "store " + dir + " exists and is not a directory");
-  }
   // Installed components may be confidential (decrypted TCs) and must not be
-  // replaceable by other users; insist on a private directory, as ssh does.
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status(StatusCode::kInvalidArgument, "store " + dir + " has mode " + mode +
-                                                    ", allowing access by other users; chmod 700 it");
-  }
+  // replaceable by other users: the directory must be private.
+  TEEP_RETURN_IF_ERROR(EnsurePrivateDir(dir, "store"));
 
   // One process at a time: Open deletes generations it does not recognise,
   // which would destroy another process's commit in progress. flock is
   // released by the kernel when the holder dies, so a crash never wedges it.
-  std::string lock_path = dir + "/lock";
-  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd < 0) return Errno(errno, "cannot open", lock_path);
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    ::close(lock_fd);
-    if (err == EWOULDBLOCK) {
-      return Status(StatusCode::kIoError, "store " + dir + " is in use by another store instance");
-    }
-    return Errno(err, "cannot lock", lock_path);
+  TEEP_ASSIGN_OR_RETURN(std::optional<UniqueFd> lock, TryLockExclusive(dir + "/lock"));
+  if (!lock) {
+    return Status(StatusCode::kIoError, "store " + dir + " is in use by another store instance");
   }
-  // From here the store owns lock_fd (its destructor closes it).
-  std::unique_ptr<DirectoryStore> store(new DirectoryStore(dir, lock_fd, 0));
+  std::unique_ptr<DirectoryStore> store(new DirectoryStore(dir, std::move(*lock), 0));
 
   std::string current_path = dir + "/" + kCurrent;
   char target[256];
@@ -362,8 +266,8 @@ Status DirectoryStore::Read(ByteView component, const std::function<Status(ByteV
   if (!source.committed_key) return ComponentNotFound(component);
   // Stream, so that digesting a large component costs one chunk of memory.
   std::string path = CommittedPath(kComponents, *source.committed_key);
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return Errno(errno, "cannot open", path);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Errno(errno, "cannot open", path);
   Bytes buf(kReadChunk);
   for (;;) {
     ssize_t n = ::read(fd.get(), buf.data(), buf.size());
@@ -418,7 +322,7 @@ Result<std::optional<ManifestRecord>> DirectoryStore::ReadCommittedManifest(
     ByteView manifest_id) const {
   if (generation_ == 0) return std::optional<ManifestRecord>();
   std::string path = CommittedPath(kManifests, manifest_id);
-  TEEP_ASSIGN_OR_RETURN(std::optional<Bytes> data, ReadSmallFile(path));
+  TEEP_ASSIGN_OR_RETURN(std::optional<Bytes> data, ReadIfPresent(path));
   if (!data) return std::optional<ManifestRecord>();
   TEEP_ASSIGN_OR_RETURN(ManifestRecord record, DecodeRecord(*data, path));
   if (!std::equal(record.manifest_id.begin(), record.manifest_id.end(), manifest_id.begin(),
@@ -458,7 +362,7 @@ Result<std::vector<ManifestRecord>> DirectoryStore::ListManifests() {
     TEEP_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(sub));
     for (const std::string& name : names) {
       std::string path = sub + "/" + name;
-      TEEP_ASSIGN_OR_RETURN(std::optional<Bytes> data, ReadSmallFile(path));
+      TEEP_ASSIGN_OR_RETURN(std::optional<Bytes> data, ReadIfPresent(path));
       if (!data) return Status(StatusCode::kIoError, "manifest record " + path + " vanished");
       TEEP_ASSIGN_OR_RETURN(ManifestRecord record, DecodeRecord(*data, path));
       if (FileName(record.manifest_id) != name) {
@@ -487,7 +391,7 @@ Result<std::optional<uint64_t>> DirectoryStore::HighestSequence(ByteView manifes
   }
   if (generation_ == 0) return std::optional<uint64_t>();
   std::string path = CommittedPath(kSequence, manifest_id);
-  TEEP_ASSIGN_OR_RETURN(std::optional<Bytes> data, ReadSmallFile(path));
+  TEEP_ASSIGN_OR_RETURN(std::optional<Bytes> data, ReadIfPresent(path));
   if (!data) return std::optional<uint64_t>();
   TEEP_ASSIGN_OR_RETURN(uint64_t value, DecodeSequence(*data, path));
   return std::optional<uint64_t>(value);

@@ -34,6 +34,7 @@
 #include "core/base/bytes.h"
 #include "core/base/status.h"
 #include "core/suit/component_store.h"
+#include "host/io/posix.h"
 
 namespace teep::host {
 
@@ -104,7 +105,7 @@ class DirectoryStore final : public suit::ComponentStore {
     bool exists() const { return data || committed_key; }
   };
 
-  DirectoryStore(std::string dir, int lock_fd, uint64_t generation);
+  DirectoryStore(std::string dir, UniqueFd lock, uint64_t generation);
 
   std::string GenerationDir(uint64_t generation) const;
   std::string CommittedPath(const char* kind, ByteView key) const;
@@ -119,7 +120,7 @@ class DirectoryStore final : public suit::ComponentStore {
   Status SwitchCurrent(uint64_t next);
 
   std::string dir_;
-  int lock_fd_ = -1;
+  UniqueFd lock_;  // holds the flock on DIR/lock for the store's life
   uint64_t generation_ = 0;
   CrashPoint crash_point_ = CrashPoint::kNone;
 

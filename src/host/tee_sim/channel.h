@@ -24,7 +24,7 @@
 
 #include "core/base/bytes.h"
 #include "core/base/status.h"
-#include "host/tee_sim/posix_util.h"
+#include "host/io/posix.h"
 
 namespace teep::host::tee_sim {
 

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "core/crypto/crypto.h"
-#include "host/tee_sim/posix_util.h"
+#include "host/io/posix.h"
 
 namespace teep::host::tee_sim {
 namespace {

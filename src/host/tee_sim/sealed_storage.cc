@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <utility>
 
-#include "host/tee_sim/posix_util.h"
+#include "host/io/posix.h"
 
 namespace teep::host::tee_sim {
 namespace {

@@ -30,7 +30,7 @@
 #include "core/base/bytes.h"
 #include "core/base/status.h"
 #include "core/crypto/crypto.h"
-#include "host/tee_sim/posix_util.h"
+#include "host/io/posix.h"
 #include "host/tee_sim/sealed_storage.h"
 
 namespace teep::host::tee_sim {
