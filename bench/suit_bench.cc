@@ -47,110 +47,8 @@
 #include "core/suit/envelope.h"
 #include "core/suit/memory_store.h"
 #include "core/suit/processor.h"
+#include "heap_counter.h"
 
-// ---- heap accounting ------------------------------------------------------------
-// Live bytes (malloc_usable_size) while g_counting is set; frees of blocks
-// allocated before counting started make the balance go down, so the peak
-// is the largest net growth since ResetHeapPeak().
-namespace {
-
-std::atomic<bool> g_counting{false};
-std::atomic<int64_t> g_live{0};
-std::atomic<int64_t> g_peak{0};
-
-void Allocated(void* p) {
-  if (p == nullptr || !g_counting.load(std::memory_order_relaxed)) return;
-  const int64_t live = g_live.fetch_add(static_cast<int64_t>(malloc_usable_size(p)),
-                                        std::memory_order_relaxed) +
-                       static_cast<int64_t>(malloc_usable_size(p));
-  int64_t peak = g_peak.load(std::memory_order_relaxed);
-  while (live > peak && !g_peak.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
-  }
-}
-
-void Freed(void* p) {
-  if (p == nullptr || !g_counting.load(std::memory_order_relaxed)) return;
-  g_live.fetch_sub(static_cast<int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
-}
-
-void* CountedMalloc(size_t n) {
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  Allocated(p);
-  return p;
-}
-
-void* CountedAligned(size_t n, std::align_val_t align) {
-  const size_t a = static_cast<size_t>(align);
-  void* p = std::aligned_alloc(a, (n + a - 1) / a * a);
-  if (p == nullptr) throw std::bad_alloc();
-  Allocated(p);
-  return p;
-}
-
-void CountedFree(void* p) {
-  Freed(p);
-  std::free(p);
-}
-
-// OpenSSL allocates through CRYPTO_malloc; route it through the counters too.
-void* OsslMalloc(size_t n, const char*, int) {
-  void* p = std::malloc(n);
-  Allocated(p);
-  return p;
-}
-void* OsslRealloc(void* p, size_t n, const char*, int) {
-  Freed(p);
-  void* q = std::realloc(p, n);
-  Allocated(q != nullptr ? q : (n == 0 ? nullptr : p));
-  return q;
-}
-void OsslFree(void* p, const char*, int) { CountedFree(p); }
-
-// Must run before OpenSSL allocates anything; false if it was too late.
-const bool g_openssl_counted = CRYPTO_set_mem_functions(OsslMalloc, OsslRealloc, OsslFree) == 1;
-
-void ResetHeapPeak() {
-  g_live = 0;
-  g_peak = 0;
-  g_counting = true;
-}
-
-int64_t HeapPeak() {
-  g_counting = false;
-  return g_peak.load();
-}
-
-}  // namespace
-
-void* operator new(size_t n) { return CountedMalloc(n); }
-void* operator new[](size_t n) { return CountedMalloc(n); }
-void* operator new(size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return CountedMalloc(n);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return CountedMalloc(n);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new(size_t n, std::align_val_t a) { return CountedAligned(n, a); }
-void* operator new[](size_t n, std::align_val_t a) { return CountedAligned(n, a); }
-void operator delete(void* p) noexcept { CountedFree(p); }
-void operator delete[](void* p) noexcept { CountedFree(p); }
-void operator delete(void* p, size_t) noexcept { CountedFree(p); }
-void operator delete[](void* p, size_t) noexcept { CountedFree(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { CountedFree(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { CountedFree(p); }
-void operator delete(void* p, std::align_val_t) noexcept { CountedFree(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { CountedFree(p); }
-void operator delete(void* p, size_t, std::align_val_t) noexcept { CountedFree(p); }
-void operator delete[](void* p, size_t, std::align_val_t) noexcept { CountedFree(p); }
 
 namespace teep::suit {
 namespace {
@@ -443,7 +341,7 @@ void Update1MiB(benchmark::State& state, bool encrypted, const char* label) {
   state.counters["envelope_bytes"] = static_cast<double>(envelope.size());
   state.counters["peak_heap_bytes"] = static_cast<double>(peak);
   state.counters["peak_heap_over_payload"] = static_cast<double>(peak) / kPayloadSize;
-  state.counters["openssl_allocs_counted"] = g_openssl_counted ? 1 : 0;
+  state.counters["openssl_allocs_counted"] = OpenSslAllocationsCounted() ? 1 : 0;
 }
 
 void BM_Update_1MiB_Plain(benchmark::State& state) {

@@ -8,33 +8,7 @@ teep="$1"
 work=$(mktemp -d)
 daemon=""
 trap '[[ -n $daemon ]] && kill "$daemon" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME EXPECTED_EXIT COMMAND... ; output in $work/out, $work/err
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  if [[ $got -eq $want ]]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $got, wanted $want"
-    sed 's/^/  out: /' "$work/out" | head -20
-    sed 's/^/  err: /' "$work/err" | head -20
-  fi
-}
-
-expect_text() {  # expect_text NAME FILE PATTERN
-  if grep -qE -- "$3" "$2"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1: no /$3/ in $2:"
-    head -20 "$2" | sed 's/^/  /'
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cd "$work" || exit 1
 "$teep" key generate --alg ESP256 -o tam.pem >/dev/null
