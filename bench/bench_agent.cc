@@ -15,25 +15,21 @@
 // BM_KidOfKey, the signer thumbprint each signature recomputes today (most
 // of what the Agent spends above that bound; docs/performance.md).
 //
-// Memory: global operator new/delete and OpenSSL's allocator are replaced by
-// counting versions (as in suit_bench.cc, which keeps its own copy: there is
-// no shared helper). Each Agent benchmark runs one more ProcessTeepMessage
-// with counting on and reports the peak of live heap bytes allocated during
-// it (`peak_heap_bytes`); the input message is allocated before and excluded,
+// Memory: bench/heap_counter (shared with suit_bench.cc) replaces global
+// operator new/delete and OpenSSL's allocator by counting versions. Each
+// Agent benchmark runs one more ProcessTeepMessage with counting on and
+// reports the peak of live heap bytes allocated during it
+// (`peak_heap_bytes`); the input message is allocated before and excluded,
 // the reply is included.
 //
 //   build/release/bench/bench_agent --benchmark_min_time=0.5 --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
-#include <malloc.h>
-#include <openssl/crypto.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <new>
 #include <string_view>
 #include <utility>
 #include <vector>

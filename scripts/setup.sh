@@ -15,6 +15,8 @@ packages=(
   libssl-dev                             # OpenSSL 3: every crypto primitive
   libcli11-dev                           # CLI parsing (host side only)
   libcurl4-openssl-dev                   # TEEP Broker's HTTP(S) client
+  libboost-dev                           # Boost.Beast/Asio: the TAM's HTTP(S) server (headers only)
+  libsqlite3-dev                         # the TAM's embedded store
   # tests, benchmarks, oracles
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcbor-dev                            # benchmark baseline only
