@@ -4,6 +4,7 @@
 
 #include "agent_fixture.h"
 #include "core/cose/key.h"
+#include "core/cose/sign.h"
 #include "core/eat/evidence.h"
 #include "core/suit/digest.h"
 #include "core/teep/codec.h"
@@ -95,6 +96,22 @@ TEST_F(AgentQueryTest, EvidenceCarriesTheChallengeAndBindsTheTeepKey) {
   auto stale = eat::AppraiseEvidence(*response.attestation_payload, policy);
   ASSERT_TRUE(stale.ok());
   EXPECT_FALSE(stale->affirming);
+}
+
+// The Agent signs with cached key ids: they must be its keys' thumbprints.
+TEST_F(AgentQueryTest, SignaturesCarryTheKeysThumbprints) {
+  msg::QueryRequest q = Query(kDataItemAttestation);
+  auto reply = agent_->ProcessTeepMessage(FromTam(q));
+  ASSERT_TRUE(reply.ok());
+  auto outer = cose::DecodeSign1(*reply);
+  ASSERT_TRUE(outer.ok());
+  ASSERT_TRUE(outer->headers.kid().has_value());
+  EXPECT_EQ(ToBytes(*outer->headers.kid()), Kid(agent_key_));
+  msg::QueryResponse response = Respond(FromTam(q));
+  auto evidence = cose::DecodeSign1(*response.attestation_payload);
+  ASSERT_TRUE(evidence.ok());
+  ASSERT_TRUE(evidence->headers.kid().has_value());
+  EXPECT_EQ(ToBytes(*evidence->headers.kid()), Kid(attest_key_));
 }
 
 TEST_F(AgentQueryTest, NoAttestationUnlessAsked) {

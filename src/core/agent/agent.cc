@@ -69,6 +69,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config, AgentStateStora
   agent->tam_challenges_.resize(agent->tam_anchors_.size());
   TEEP_ASSIGN_OR_RETURN(auto kid, cose::Thumbprint(agent->config_.teep_key->Public()));
   agent->teep_kid_.assign(kid.begin(), kid.end());
+  TEEP_ASSIGN_OR_RETURN(auto attestation_kid, cose::Thumbprint(agent->config_.attestation_key->Public()));
+  agent->attestation_kid_.assign(attestation_kid.begin(), attestation_kid.end());
   TEEP_ASSIGN_OR_RETURN(std::optional<Bytes> saved, storage.Load());
   if (saved) {
     auto state = DecodeAgentState(*saved);
@@ -191,7 +193,7 @@ Result<Bytes> Agent::Send(const msg::Message& message) {
   TEEP_ASSIGN_OR_RETURN(Bytes encoded, msg::EncodeMessage(message, *config_.profile));
   last_.sent = msg::TypeOf(message);
   // P §8.1: after the QueryRequest the selected suite (ours) is used both ways.
-  return msg::SignMessage(encoded, *config_.teep_key, suite_);
+  return msg::SignMessage(encoded, *config_.teep_key, suite_, teep_kid_);
 }
 
 Result<Bytes> Agent::SendError(std::optional<Bytes> token, Refusal refusal,

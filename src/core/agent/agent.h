@@ -187,7 +187,10 @@ class Agent {
   AgentStateStorage& storage_;
   std::vector<msg::TrustAnchor> tam_anchors_;  // parallel to config_.tams
   msg::CipherSuite suite_;
-  Bytes teep_kid_;  // RFC 9679 thumbprint of teep_key (the cnf of our Evidence)
+  // RFC 9679 thumbprints of our keys, computed once: teep_kid_ is the cnf of
+  // our Evidence, and both are the kids of what we sign.
+  Bytes teep_kid_;
+  Bytes attestation_kid_;
   AgentState state_;
   // Challenges sent with ERR_ATTESTATION_REQUIRED, per TAM index; a TAM's
   // Evidence must carry the one we sent it. Memory only: a restart asks again.

@@ -125,7 +125,7 @@ Result<Bytes> Agent::BuildEvidence(std::optional<Bytes> nonce,
     TEEP_ASSIGN_OR_RETURN(eat::Manifest entry, EatManifestEntry(tc.reference_uri, tc.manifest_digest));
     claims.manifests.push_back(std::move(entry));
   }
-  return eat::SignEvidence(claims, *config_.attestation_key);
+  return eat::SignEvidence(claims, *config_.attestation_key, attestation_kid_);
 }
 
 }  // namespace teep::agent

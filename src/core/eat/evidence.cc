@@ -53,7 +53,8 @@ std::optional<std::string> CheckReference(const Claims& c, const ReferenceValues
 
 }  // namespace
 
-Result<Bytes> SignEvidence(const Claims& claims, const crypto::PrivateKey& attestation_key) {
+Result<Bytes> SignEvidence(const Claims& claims, const crypto::PrivateKey& attestation_key,
+                           ByteView kid) {
   // teep-26 §8: ESP256 or Ed25519 signatures.
   const crypto::KeyType type = attestation_key.type();
   if (type != crypto::KeyType::kP256 && type != crypto::KeyType::kEd25519) {
@@ -63,11 +64,15 @@ Result<Bytes> SignEvidence(const Claims& claims, const crypto::PrivateKey& attes
   }
   TEEP_ASSIGN_OR_RETURN(Bytes payload, EncodeClaims(claims));
   // teep-26 §5: keys are identified by the RFC 9679 thumbprint as kid.
-  TEEP_ASSIGN_OR_RETURN(auto thumbprint, cose::Thumbprint(attestation_key.Public()));
   cose::SignOptions options;
   options.tagged = false;  // teep-26 §5: CBOR tags are not used
   options.alg = type == crypto::KeyType::kP256 ? cose::kAlgESP256 : cose::kAlgEd25519;
-  options.kid.assign(thumbprint.begin(), thumbprint.end());
+  if (kid.empty()) {
+    TEEP_ASSIGN_OR_RETURN(auto thumbprint, cose::Thumbprint(attestation_key.Public()));
+    options.kid.assign(thumbprint.begin(), thumbprint.end());
+  } else {
+    options.kid = ToBytes(kid);
+  }
   return cose::CreateSign1(attestation_key, payload, options);
 }
 

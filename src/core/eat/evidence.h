@@ -23,8 +23,10 @@
 namespace teep::eat {
 
 // Encodes `claims` and signs them with `attestation_key` (P-256 or Ed25519;
-// other key types are kUnsupported by the TEEP profile).
-Result<Bytes> SignEvidence(const Claims& claims, const crypto::PrivateKey& attestation_key);
+// other key types are kUnsupported by the TEEP profile). `kid`: the key's
+// RFC 9679 thumbprint when the caller keeps it; empty = computed here.
+Result<Bytes> SignEvidence(const Claims& claims, const crypto::PrivateKey& attestation_key,
+                           ByteView kid = {});
 
 // Reference values a Verifier compares claims with. An empty list means "any".
 struct ReferenceValues {

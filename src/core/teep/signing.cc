@@ -195,12 +195,16 @@ std::optional<CipherSuite> SuiteForKeyType(crypto::KeyType type) {
 }
 
 Result<Bytes> SignMessage(ByteView message, const crypto::PrivateKey& key,
-                          const CipherSuite& suite) {
+                          const CipherSuite& suite, ByteView kid) {
   TEEP_ASSIGN_OR_RETURN(int64_t alg, SuiteSignatureAlg(suite));
   cose::SignOptions options;
   options.tagged = true;  // README §4.6: emit tagged, accept both
   options.alg = alg;      // the COSE layer checks that the key fits
-  TEEP_ASSIGN_OR_RETURN(options.kid, KidFor(key.Public()));
+  if (kid.empty()) {
+    TEEP_ASSIGN_OR_RETURN(options.kid, KidFor(key.Public()));
+  } else {
+    options.kid = ToBytes(kid);
+  }
   return cose::CreateSign1(key, message, options);
 }
 

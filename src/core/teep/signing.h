@@ -52,9 +52,11 @@ std::optional<CipherSuite> SuiteForKeyType(crypto::KeyType type);
 // ---- signing -----------------------------------------------------------------------
 
 // Tagged COSE_Sign1 over `message` (an encoded TEEP message) with `suite`;
-// the key must fit the suite.
+// the key must fit the suite. `kid`: the key's RFC 9679 thumbprint when the
+// caller keeps it (computing it converts the public point, about a third of
+// an ES256 signature's cost); empty = computed here.
 Result<Bytes> SignMessage(ByteView message, const crypto::PrivateKey& key,
-                          const CipherSuite& suite);
+                          const CipherSuite& suite, ByteView kid = {});
 
 struct Signer {
   const crypto::PrivateKey* key;
