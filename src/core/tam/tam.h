@@ -1,0 +1,96 @@
+// The TAM (draft-ietf-teep-protocol-26 §7.1; RFC 9397 §4): a state machine
+// over bytes with every piece of state in a TamStore, so that TAM instances
+// are interchangeable (any instance can take any step of any conversation).
+//
+//   ProcessConnect()          empty POST (otrp-over-http §6.1) -> QueryRequest,
+//                             COSE_Sign with one signature per suite (P §8.1)
+//   ProcessMessage(body)      QueryResponse -> Update, or nothing to do (204)
+//                             Success / Error -> recorded (204)
+//                             anything invalid -> dropped (P §7.1: the TAM
+//                             sends no Error message)
+//
+// The choices the draft leaves open are in docs/tam.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/base/bytes.h"
+#include "core/base/status.h"
+#include "core/crypto/crypto.h"
+#include "core/tam/store.h"
+#include "core/tam/verifier.h"
+#include "core/teep/messages.h"
+#include "core/teep/signing.h"
+
+namespace teep::tam {
+
+struct TamPolicy {
+  // data-item-requested of every QueryRequest (P §4.2).
+  uint64_t data_items = msg::kDataItemAttestation | msg::kDataItemTrustedComponents;
+  // Seconds a token stays valid (P §7.1: "several hours" because SUIT
+  // processing can be slow).
+  int64_t token_lifetime = 6 * 3600;
+  // Install a TC a device asks for (requested-tc-list) when the repository
+  // has it, without a policy naming the device.
+  bool install_requested = true;
+  // Honour unneeded-manifest-list unless a policy requires the TC.
+  bool remove_unneeded = true;
+  size_t max_manifests_per_update = 16;
+};
+
+struct TamConfig {
+  // P §8.1: a TAM supports both suites, so it holds one key per suite.
+  const crypto::PrivateKey* p256_key = nullptr;
+  const crypto::PrivateKey* ed25519_key = nullptr;
+  Verifier* verifier = nullptr;  // required when the attestation bit is requested
+  TamPolicy policy;
+  std::function<int64_t()> now;  // seconds since 1970
+};
+
+// What the HTTP layer sends back.
+struct TamReply {
+  enum class Kind { kMessage, kNoContent, kDropped };
+  Kind kind = Kind::kNoContent;
+  Bytes message;       // kMessage: the signed TEEP message
+  std::string reason;  // kDropped: why (for the log; never sent)
+};
+
+class Tam {
+ public:
+  // Checks the keys (P-256 and Ed25519) and the verifier.
+  static Result<std::unique_ptr<Tam>> Create(TamConfig config, TamStore& store);
+
+  // An error Status means the TAM could not answer (store failure): 5xx.
+  Result<TamReply> ProcessConnect();
+  Result<TamReply> ProcessMessage(ByteView body);
+  // Forgets expired tokens (P §7.1: bounded token state).
+  Result<uint64_t> ExpireTokens();
+
+ private:
+  Tam(TamConfig config, TamStore& store) : config_(std::move(config)), store_(store) {}
+
+  struct Sender;  // the verified device and its decoded message
+  Result<TamReply> HandleQueryResponse(Sender& sender, const TokenRecord& token,
+                                       const msg::QueryResponse& response);
+  Result<TamReply> HandleSuccess(Sender& sender, const TokenRecord& token,
+                                 const msg::Success& success);
+  Result<TamReply> HandleError(Sender& sender, const TokenRecord& token, const msg::Error& error);
+  Result<TamReply> SendUpdate(Sender& sender, msg::Update update, TokenRecord record);
+  Result<TamReply> Drop(ByteView device_id, std::string reason);
+  // The TAM key of the device's suite (P §8.1: the selected suite both ways).
+  const crypto::PrivateKey& KeyFor(const Sender& sender) const;
+  Result<const msg::TrustAnchor*> AnchorFor(const DeviceRecord& device);
+
+  TamConfig config_;
+  TamStore& store_;
+  Bytes p256_kid_, ed25519_kid_;
+  // Parsed device keys by device id: the registry holds PEM text, parsing it
+  // for every message would cost more than the signature check.
+  std::map<Bytes, msg::TrustAnchor> anchors_;
+};
+
+}  // namespace teep::tam

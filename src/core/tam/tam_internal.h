@@ -1,0 +1,25 @@
+// Internal to core/tam: pieces shared by the message handlers.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/base/bytes.h"
+#include "core/base/status.h"
+#include "core/tam/tam.h"
+
+namespace teep::tam {
+
+struct Tam::Sender {
+  DeviceRecord device;
+  const msg::TrustAnchor* anchor = nullptr;  // the device's TEEP key
+  msg::Message message;
+};
+
+namespace internal {
+
+// P §4.5: every SUIT Report in a message answering `token` carries it as nonce.
+Status CheckReportNonces(const std::optional<std::vector<Bytes>>& reports, const Bytes& token);
+
+}  // namespace internal
+}  // namespace teep::tam
