@@ -17,6 +17,7 @@ packages=(
   libcurl4-openssl-dev                   # TEEP Broker's HTTP(S) client
   libboost-dev                           # Boost.Beast/Asio: the TAM's HTTP(S) server (headers only)
   libsqlite3-dev                         # the TAM's embedded store
+  libtomlplusplus-dev                    # tam.toml configuration
   # tests, benchmarks, oracles
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcbor-dev                            # benchmark baseline only

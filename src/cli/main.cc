@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   teep::cli::AddManifestCommand(app);
   teep::cli::AddDemoCommand(app);
   teep::cli::AddDeviceCommand(app);
+  teep::cli::AddTamCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

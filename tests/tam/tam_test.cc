@@ -189,6 +189,16 @@ TEST_F(TamTest, InstallsWhatTheDeviceRequests) {
   EXPECT_FALSE(Installed(suit_store_, "app-ta").has_value());
 }
 
+TEST_F(TamTest, KeepsRequestedTcsCurrent) {
+  SetUpDevice();
+  Publish(Tc(1, "v1", "app-ta"));
+  ASSERT_TRUE(agent_->RequestTA({Str("app-ta")}).ok());
+  EXPECT_EQ(Converse(*agent_), 2u);
+  Publish(Tc(2, "v2", "app-ta"));
+  EXPECT_EQ(Converse(*agent_), 2u);  // no policy names it, but the device holds it
+  EXPECT_EQ(Installed(suit_store_, "app-ta"), Str("v2"));
+}
+
 TEST_F(TamTest, PolicyTargetsOneDeviceOrAClass) {
   SetUpDevice();
   TcRecord tc = Publish(Tc(1, "for one"));

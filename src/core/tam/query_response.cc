@@ -113,10 +113,18 @@ Result<TamReply> Tam::HandleQueryResponse(Sender& sender, const TokenRecord& rec
     for (const msg::ComponentId& id : *response.unneeded_manifest_list) unwanted.insert(Encode(id));
   }
 
+  // Keep what the device holds current (not what it is about to lose).
+  std::set<Bytes> wanted = required;
+  if (config_.policy.update_installed) {
+    for (const auto& [id, sequence] : held) {
+      if (!unwanted.count(id)) wanted.insert(id);
+    }
+  }
+
   msg::Update update;
   TokenRecord plan;
   std::vector<Bytes> manifests;
-  for (const Bytes& id : required) {
+  for (const Bytes& id : wanted) {
     if (manifests.size() >= config_.policy.max_manifests_per_update) break;  // the rest next time
     TEEP_ASSIGN_OR_RETURN(std::optional<TcRecord> latest, store_.LatestTc(id));
     if (!latest) continue;

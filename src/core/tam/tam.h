@@ -39,6 +39,9 @@ struct TamPolicy {
   bool install_requested = true;
   // Honour unneeded-manifest-list unless a policy requires the TC.
   bool remove_unneeded = true;
+  // Bring every TC a device holds from this TAM to the repository's latest
+  // version, not only those a policy names.
+  bool update_installed = true;
   size_t max_manifests_per_update = 16;
 };
 
