@@ -94,10 +94,13 @@ void TcAdd(const TamArgs& a) {
     signers.push_back(*key);
   }
   if (signers.empty()) Fail(verb, config.file + ": repository.signers is empty: no TC can be accepted");
-  Bytes envelope = ReadInput(verb, a.file);
+  Bytes envelope = host::HexOrBinary(ReadInput(verb, a.file));  // published vectors are hex
   auto store = Store(verb, config);
   auto tc = tam::AddTc(*store, envelope, signers, std::time(nullptr));
-  if (!tc.ok()) Fail(verb, a.file + ": " + tc.status().ToString(), kExitVerification);
+  if (!tc.ok()) {
+    const bool unverified = tc.status().code() == StatusCode::kVerificationFailed;
+    Fail(verb, a.file + ": " + tc.status().ToString(), unverified ? kExitVerification : 1);
+  }
   std::cout << "added " << Describe(tc->manifest_id) << " sequence " << tc->sequence_number << "\n";
 }
 
@@ -226,7 +229,7 @@ void AddTamCommand(CLI::App& app) {
   tc->require_subcommand(1);
   CLI::App* add = tc->add_subcommand("add", "Add a signed SUIT envelope (verified against repository.signers)");
   config(add);
-  add->add_option("manifest", a->file, "SUIT envelope file (- for stdin)")->required();
+  add->add_option("manifest", a->file, "SUIT envelope file, binary or hex (- for stdin)")->required();
   add->callback([a] { TcAdd(*a); });
   CLI::App* list = tc->add_subcommand("list", "The latest version of every TC");
   config(list);

@@ -128,11 +128,46 @@ expect_text "uninstall names what it removed" "$work/out" "^removed \['TEEP-Devi
 check "manifest list after uninstall" 0 "$teep" manifest list --store "$work/store"
 [[ -s "$work/out" ]] && { failed=$((failed + 1)); echo "FAIL store not empty after uninstall"; }
 
+# --- teep tam (operator verbs; the server is exercised by tests/integration) ---
+tam="$work/tam"
+check "tam init" 0 "$teep" tam init --dir "$tam" --port 0
+check "tam init refuses to overwrite" 1 "$teep" tam init --dir "$tam"
+expect_text "tam init says why" "$work/err" "exists; not overwritten"
+cfg=(--config "$tam/tam.toml")
+check "tam tc list, empty" 0 "$teep" tam tc list "${cfg[@]}"
+expect_text "empty repository" "$work/out" "the repository is empty"
+printf "cli TA" >"$work/cli-ta.bin"
+"$teep" manifest create --key "$tam/signer.pem" --component-id TEEP-Device SecureFS cli-ta --sequence 1 \
+  --payload "$work/cli-ta.bin" -o "$work/cli-ta.suit" >/dev/null 2>&1
+check "tam tc add" 0 "$teep" tam tc add "${cfg[@]}" "$work/cli-ta.suit"
+check "tam tc add, same version again" 1 "$teep" tam tc add "${cfg[@]}" "$work/cli-ta.suit"
+check "tam tc add, foreign signer" 2 "$teep" tam tc add "${cfg[@]}" "$vec/e2-suit-integrated.hex"
+check "tam policy install" 0 "$teep" tam policy install "${cfg[@]}" TEEP-Device SecureFS cli-ta
+check "tam policy install, unknown TC" 1 "$teep" tam policy install "${cfg[@]}" no-such-ta
+check "tam policy, bad target" 64 "$teep" tam policy install "${cfg[@]}" --target everyone TEEP-Device SecureFS cli-ta
+check "tam policy list" 0 "$teep" tam policy list "${cfg[@]}"
+expect_text "policy listed" "$work/out" "^all  install  \['TEEP-Device', 'SecureFS', 'cli-ta'\]"
+check "tam devices add" 0 "$teep" tam devices add "${cfg[@]}" --teep-key "$tam/tam-p256.pub.pem" --name cli
+check "tam devices" 0 "$teep" tam devices "${cfg[@]}"
+expect_text "device listed" "$work/out" "attestation: none"
+printf '[server]\nlisten = "127.0.0.1:99999"\n[keys]\np256 = "a"\ned25519 = "b"\n' >"$work/bad.toml"
+check "tam.toml with a bad port" 64 "$teep" tam tc list --config "$work/bad.toml"
+expect_text "bad port named" "$work/err" "server.listen: port must be 0..65535"
+printf '[server]\nprot = 1\n[keys]\np256 = "a"\ned25519 = "b"\n' >"$work/typo.toml"
+check "tam.toml with an unknown key" 64 "$teep" tam serve --config "$work/typo.toml"
+expect_text "unknown key named" "$work/err" "server.prot: unknown key"
+printf '[keys]\np256 = "%s"\ned25519 = "%s"\n' "$tam/tam-ed25519.pem" "$tam/tam-ed25519.pem" >"$work/swapped.toml"
+check "tam serve with the wrong key type" 1 "$teep" tam serve --config "$work/swapped.toml"
+expect_text "wrong key type named" "$work/err" "keys.p256 .* is a Ed25519 key"
+
 # --- teep demo ----------------------------------------------------------
 check "demo" 0 "$teep" demo
 expect_text "demo summary" "$work/out" "^summary: "
 check "demo --verbose" 0 "$teep" demo --verbose
 expect_text "demo verbose shows COSE_Sign" "$work/out" "COSE_Sign \(tag 98\), 2 signature"
+expect_text "demo shows the attested exchange" "$work/out" "Agent → TAM    QueryResponse .*Evidence \(EAT\)"
+expect_text "demo shows the update" "$work/out" "sequence 2, 32 bytes"
+expect_text "demo ends attested" "$work/out" "^summary: 3 conversations, 12 TEEP messages, attestation affirming"
 
 echo "cli: ${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]
