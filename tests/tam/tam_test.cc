@@ -273,6 +273,19 @@ TEST_F(TamTest, ExpireTokensBoundsTheTokenStore) {
   EXPECT_EQ(Ok(tam_->ExpireTokens()), 5u);
 }
 
+// Unauthenticated connects cannot grow the token store without bound.
+TEST_F(TamTest, TokenStoreIsBounded) {
+  policy_.max_tokens = 10;
+  MakeTam();
+  size_t refused = 0;
+  for (int i = 0; i < 200; ++i) refused += tam_->ProcessConnect().ok() ? 0 : 1;
+  EXPECT_GT(refused, 0u);
+  EXPECT_LE(Ok(store_.CountTokens()), 10u + 64u);  // checked every 64 connects
+  // Once they expire, conversations start again.
+  now_ += policy_.token_lifetime + 1;
+  EXPECT_TRUE(tam_->ProcessConnect().ok());
+}
+
 TEST_F(TamTest, RepositoryAcceptsOnlyRegisteredSigners) {
   const crypto::PublicKey strangers[] = {Key(crypto::KeyType::kP256).Public()};
   auto refused = AddTc(store_, Tc(1, "x"), strangers, now_);

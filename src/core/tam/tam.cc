@@ -15,6 +15,7 @@ namespace {
 constexpr size_t kTokenBytes = 16;      // P §4.2: 8..64; 128 bits from the CSPRNG
 constexpr size_t kChallengeBytes = 32;  // P §4.2: 8..512; fits eat_nonce (8..64)
 constexpr size_t kMaxCachedAnchors = 4096;
+constexpr uint64_t kTokenCountInterval = 64;
 
 Result<Bytes> Random(size_t n) {
   Bytes out(n);
@@ -48,6 +49,20 @@ Result<std::unique_ptr<Tam>> Tam::Create(TamConfig config, TamStore& store) {
 
 Result<TamReply> Tam::ProcessConnect() {
   const int64_t now = config_.now();
+  // P §7.1: bounded token state. Checked every kTokenCountInterval connects
+  // (per instance, so the bound can be overshot by that many per instance).
+  if (connects_since_count_++ % kTokenCountInterval == 0) {
+    TEEP_ASSIGN_OR_RETURN(uint64_t outstanding, store_.CountTokens());
+    if (outstanding >= config_.policy.max_tokens) {
+      TEEP_RETURN_IF_ERROR(store_.ExpireTokens(now).status());
+      TEEP_ASSIGN_OR_RETURN(outstanding, store_.CountTokens());
+    }
+    if (outstanding >= config_.policy.max_tokens) {
+      connects_since_count_ = 0;  // look again at the next connect
+      return Status(StatusCode::kLimitExceeded,
+                    Cat("TAM: ", outstanding, " tokens outstanding (limit ", config_.policy.max_tokens, ")"));
+    }
+  }
   msg::QueryRequest request;
   TEEP_ASSIGN_OR_RETURN(Bytes token, Random(kTokenBytes));
   request.token = token;

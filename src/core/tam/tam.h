@@ -43,6 +43,11 @@ struct TamPolicy {
   // version, not only those a policy names.
   bool update_installed = true;
   size_t max_manifests_per_update = 16;
+  // Outstanding tokens allowed (P §7.1: bounded token state). Anyone can
+  // open a conversation, so this caps what unauthenticated connects can
+  // make the TAM store; past it, connects are refused (503) until tokens
+  // expire or are used.
+  uint64_t max_tokens = 1'000'000;
 };
 
 struct TamConfig {
@@ -94,6 +99,9 @@ class Tam {
   // Parsed device keys by device id: the registry holds PEM text, parsing it
   // for every message would cost more than the signature check.
   std::map<Bytes, msg::TrustAnchor> anchors_;
+  // Connects since the token count was last checked (counting every time
+  // would cost a query per connect).
+  uint64_t connects_since_count_ = 0;
 };
 
 }  // namespace teep::tam
