@@ -371,9 +371,10 @@ class StreamConnection final : public Connection {
     phase_ = Phase::kHandling;
     // The handler may block (store, verifier): it runs on the worker pool,
     // and its response comes back to this connection's strand.
-    net::post(*server_.workers, [self = Self(), tam_request = std::move(tam_request)] {
+    net::post(*server_.workers, [self = Self(), strand = stream_.get_executor(),
+                                 tam_request = std::move(tam_request)] {
       Response response = self->server_.Answer(tam_request);
-      net::post(self->stream_.get_executor(),
+      net::post(strand,
                 [self, response = std::move(response)]() mutable { self->Send(std::move(response)); });
     });
   }
