@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -101,8 +102,12 @@ TEST_F(TeeCrashTest, KilledInstallLeavesTheOldOrTheNewImage) {
   uint8_t committed = 1;
   size_t old_seen = 0, new_seen = 0;
   uint64_t sequence = 2;
-  // Delays from "before anything happened" to "long finished".
-  for (int delay_ms = 0; delay_ms <= 120; delay_ms += 4, ++sequence) {
+  // Delays from "before anything happened" to "long finished": growing
+  // until several kills came after the commit, so the test does not depend
+  // on how fast this machine is (an install takes ~20 ms idle, ~250 ms
+  // under load).
+  for (int delay_ms = 0; new_seen < 3 || delay_ms < 120; delay_ms += std::max(4, delay_ms / 6), ++sequence) {
+    ASSERT_LT(delay_ms, 20000) << "no install finished within 20 s";
     const uint8_t fill = static_cast<uint8_t>(sequence);
     const Bytes update = UpdateMessage(sequence, fill);
     const pid_t child = fork();

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <initializer_list>
 #include <mutex>
 #include <utility>
@@ -38,15 +39,38 @@ std::string Duration(std::chrono::milliseconds d) {
   return std::to_string(d.count()) + " ms";
 }
 
-// RFC 3986 §3.1: schemes are case-insensitive.
-bool HasHttpScheme(std::string_view url) {
-  auto starts_with = [url](std::string_view prefix) {
-    return url.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), url.begin(), [](char p, char c) {
-             return p == std::tolower(static_cast<unsigned char>(c));
-           });
+// RFC 9110 §15: the reason phrases of the statuses a GET may plausibly meet.
+// Ours, not the server's: its phrase is free text from an untrusted peer.
+std::string_view ReasonPhrase(long status) {
+  static constexpr std::pair<long, std::string_view> kPhrases[] = {
+      {300, "Multiple Choices"},
+      {301, "Moved Permanently"},
+      {302, "Found"},
+      {303, "See Other"},
+      {304, "Not Modified"},
+      {307, "Temporary Redirect"},
+      {308, "Permanent Redirect"},
+      {400, "Bad Request"},
+      {401, "Unauthorized"},
+      {403, "Forbidden"},
+      {404, "Not Found"},
+      {405, "Method Not Allowed"},
+      {406, "Not Acceptable"},
+      {408, "Request Timeout"},
+      {410, "Gone"},
+      {413, "Content Too Large"},
+      {415, "Unsupported Media Type"},
+      {429, "Too Many Requests"},
+      {500, "Internal Server Error"},
+      {501, "Not Implemented"},
+      {502, "Bad Gateway"},
+      {503, "Service Unavailable"},
+      {504, "Gateway Timeout"},
   };
-  return starts_with("http://") || starts_with("https://");
+  for (const auto& [code, phrase] : kPhrases) {
+    if (code == status) return phrase;
+  }
+  return "";
 }
 
 // Builds a header list; an entry "Name:" with nothing after the colon tells
@@ -65,22 +89,40 @@ Result<HeaderList> MakeHeaders(std::initializer_list<std::string> lines) {
 
 }  // namespace
 
+bool IsHttpUrl(std::string_view url) {
+  auto starts_with = [url](std::string_view prefix) {
+    return url.size() >= prefix.size() &&
+           std::equal(prefix.begin(), prefix.end(), url.begin(), [](char p, char c) {
+             return p == std::tolower(static_cast<unsigned char>(c));
+           });
+  };
+  return starts_with("http://") || starts_with("https://");
+}
+
 struct HttpClient::Impl {
   HttpClientOptions options;
   EasyHandle easy;
-  // otrp-over-http-15 §5.1.1: every request accepts only TEEP messages; only a
+  // otrp-over-http-15 §5.1.1: every POST accepts only TEEP messages; only a
   // request with a body says what it carries. "Expect:" stops libcurl from
   // waiting for 100-continue on large bodies; "Content-Type:" stops it from
-  // labelling a body application/x-www-form-urlencoded.
+  // labelling a body application/x-www-form-urlencoded. GET sends none of these.
   HeaderList headers_with_body;
   HeaderList headers_empty;
   char error_buffer[CURL_ERROR_SIZE] = {};
+  // Per request: the reply body so far and the most it may grow to.
   Bytes body;
+  size_t max_body_bytes = 0;
   bool body_over_limit = false;
 
   static size_t OnBody(char* data, size_t size, size_t count, void* self);
   Status ConfigureOnce();
-  Status Describe(const std::string& url, CURLcode code) const;
+  // The steps every request shares: the scheme check, per-request state,
+  // URL and body limit, then `set_method` (the method's own options; false =
+  // libcurl refused one), the transfer and its errors. Any HTTP status is a
+  // reply here; callers decide what a status means.
+  Result<HttpReply> Perform(std::string_view method, const std::string& url, size_t max_bytes,
+                            const std::function<bool(CURL*)>& set_method);
+  Status Describe(std::string_view method, const std::string& url, CURLcode code) const;
 };
 
 size_t HttpClient::Impl::OnBody(char* data, size_t size, size_t count, void* self) {
@@ -88,7 +130,7 @@ size_t HttpClient::Impl::OnBody(char* data, size_t size, size_t count, void* sel
   size_t n = size * count;
   // A body without Content-Length (or one that lies) is caught here; returning
   // short makes libcurl abort the transfer rather than truncate it silently.
-  if (impl->body.size() + n > impl->options.max_response_bytes) {
+  if (impl->body.size() + n > impl->max_body_bytes) {
     impl->body_over_limit = true;
     return 0;
   }
@@ -104,14 +146,11 @@ Status HttpClient::Impl::ConfigureOnce() {
   // because CURLOPT_COOKIEFILE/COOKIEJAR are never set), no other schemes.
   set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
   set(curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L));
-  set(curl_easy_setopt(h, CURLOPT_POST, 1L));
   // Timeouts through signals would disturb other threads of the Broker.
   set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
   set(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                        static_cast<long>(options.connect_timeout.count())));
   set(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count())));
-  set(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                       static_cast<curl_off_t>(options.max_response_bytes)));
   // otrp-over-http-15 §4: HTTPS authenticates the server (RFC 9110 §4.3.4)
   // and follows BCP 195: TLS 1.2 at least, 1.3 whenever the server offers it.
   set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L));
@@ -129,8 +168,47 @@ Status HttpClient::Impl::ConfigureOnce() {
   return OkStatus();
 }
 
-Status HttpClient::Impl::Describe(const std::string& url, CURLcode code) const {
-  std::string prefix = "POST " + url + ": ";
+Result<HttpReply> HttpClient::Impl::Perform(std::string_view method, const std::string& url,
+                                            size_t max_bytes,
+                                            const std::function<bool(CURL*)>& set_method) {
+  const std::string prefix = std::string(method) + " " + url + ": ";
+  // libcurl would guess "http" for a URL without a scheme; a URL here must be
+  // explicit. CURLOPT_PROTOCOLS_STR enforces the same rule inside libcurl.
+  if (!IsHttpUrl(url)) {
+    return Status(StatusCode::kInvalidArgument,
+                  prefix + "only http:// and https:// URLs are allowed");
+  }
+  // The same easy handle keeps its connection cache, so consecutive requests
+  // of one conversation reuse the TCP and TLS connection.
+  CURL* h = easy.get();
+  body.clear();
+  max_body_bytes = max_bytes;
+  body_over_limit = false;
+  error_buffer[0] = '\0';
+  // A declared Content-Length over the limit fails before any body byte is
+  // read; OnBody catches a body without one (or one that lies).
+  bool ok = curl_easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes)) ==
+                CURLE_OK &&
+            set_method(h);
+  if (!ok) return Status(StatusCode::kInternal, prefix + "libcurl rejected the request options");
+
+  CURLcode code = curl_easy_perform(h);
+  if (body_over_limit) code = CURLE_FILESIZE_EXCEEDED;
+  if (code != CURLE_OK) return Describe(method, url, code);
+
+  HttpReply reply;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply.status);
+  char* content_type = nullptr;
+  curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &content_type);
+  if (content_type != nullptr) reply.content_type = content_type;
+  reply.body = std::move(body);
+  return reply;
+}
+
+Status HttpClient::Impl::Describe(std::string_view method, const std::string& url,
+                                  CURLcode code) const {
+  const std::string prefix = std::string(method) + " " + url + ": ";
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   auto io = [&](const std::string& what) { return Status(StatusCode::kIoError, prefix + what); };
   switch (code) {
@@ -153,9 +231,8 @@ Status HttpClient::Impl::Describe(const std::string& url, CURLcode code) const {
       return io("no answer within " + Duration(options.request_timeout));
     }
     case CURLE_FILESIZE_EXCEEDED:
-      return Status(StatusCode::kLimitExceeded, prefix + "reply body larger than " +
-                                                    std::to_string(options.max_response_bytes) +
-                                                    " bytes");
+      return Status(StatusCode::kLimitExceeded,
+                    prefix + "reply body larger than " + std::to_string(max_body_bytes) + " bytes");
     case CURLE_PARTIAL_FILE:
       return io("the server closed the connection before the whole reply body arrived");
     case CURLE_GOT_NOTHING:
@@ -201,42 +278,36 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(HttpClientOptions options
 }
 
 Result<HttpReply> HttpClient::Post(const std::string& url, ByteView body) {
-  // libcurl would guess "http" for a URL without a scheme; a TAM URI must be
-  // explicit. CURLOPT_PROTOCOLS_STR enforces the same rule inside libcurl.
-  if (!HasHttpScheme(url)) {
-    return Status(StatusCode::kInvalidArgument,
-                  "POST " + url + ": only http:// and https:// URLs are allowed");
-  }
-  // The same easy handle keeps its connection cache, so consecutive POSTs of
-  // one conversation reuse the TCP and TLS connection.
-  CURL* h = impl_->easy.get();
-  impl_->body.clear();
-  impl_->body_over_limit = false;
-  impl_->error_buffer[0] = '\0';
   // libcurl reads the body in place; "" keeps the pointer non-null for an
   // empty POST so that it sends Content-Length: 0 instead of calling a reader.
   const char* data = body.empty() ? "" : reinterpret_cast<const char*>(body.data());
-  bool ok = curl_easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                             static_cast<curl_off_t>(body.size())) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_POSTFIELDS, data) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_HTTPHEADER,
-                             body.empty() ? impl_->headers_empty.get()
-                                          : impl_->headers_with_body.get()) == CURLE_OK;
-  if (!ok)
-    return Status(StatusCode::kInternal, "POST " + url + ": libcurl rejected the request options");
+  curl_slist* headers = body.empty() ? impl_->headers_empty.get() : impl_->headers_with_body.get();
+  return impl_->Perform("POST", url, impl_->options.max_response_bytes, [&](CURL* h) {
+    // A GET on this handle may have come before: set the method every time.
+    return curl_easy_setopt(h, CURLOPT_POST, 1L) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size())) ==
+               CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_POSTFIELDS, data) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) == CURLE_OK;
+  });
+}
 
-  CURLcode code = curl_easy_perform(h);
-  if (impl_->body_over_limit) code = CURLE_FILESIZE_EXCEEDED;
-  if (code != CURLE_OK) return impl_->Describe(url, code);
-
-  HttpReply reply;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply.status);
-  char* content_type = nullptr;
-  curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &content_type);
-  if (content_type != nullptr) reply.content_type = content_type;
-  reply.body = std::move(impl_->body);
-  return reply;
+Result<Bytes> HttpClient::Get(const std::string& url, size_t max_bytes) {
+  TEEP_ASSIGN_OR_RETURN(HttpReply reply, impl_->Perform("GET", url, max_bytes, [](CURL* h) {
+    // HTTPGET also drops the previous POST's body. No custom headers: any
+    // media type is acceptable (libcurl sends "Accept: */*").
+    return curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr) == CURLE_OK;
+  }));
+  if (reply.status >= 200 && reply.status < 300) return std::move(reply.body);
+  std::string what = "GET " + url + ": server answered " + std::to_string(reply.status);
+  if (std::string_view phrase = ReasonPhrase(reply.status); !phrase.empty()) {
+    what += " ";
+    what += phrase;
+  }
+  if (reply.status >= 300 && reply.status < 400) what += " (redirects are not followed)";
+  const bool gone = reply.status == 404 || reply.status == 410;
+  return Status(gone ? StatusCode::kNotFound : StatusCode::kIoError, std::move(what));
 }
 
 }  // namespace teep::host

@@ -190,6 +190,166 @@ TEST(HttpClientTest, StaysUsableAfterAnError) {
   EXPECT_EQ(reply->status, 204);
 }
 
+// ---- GET (resources named by URI: SUIT payloads, dependency manifests) ----
+
+ScriptedResponse Served(std::string body) {
+  ScriptedResponse r;
+  r.status = 200;
+  r.headers = {{"Content-Type", "application/octet-stream"}};
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(HttpClientGetTest, ReturnsTheBodyOfA200) {
+  ScriptedResponse served = Served(std::string("tc\x00binary", 9));
+  served.headers.emplace_back("Set-Cookie", "session=abc; Path=/");
+  ScriptedHttpServer server({served, Served("again")});
+  auto client = MakeClient();
+  Result<Bytes> body = client->Get(server.Url("/app.ta"), 1024);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ(Text(*body), std::string("tc\x00binary", 9));
+  ASSERT_TRUE(client->Get(server.Url("/app.ta"), 1024).ok());
+
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (const auto& request : requests) {
+    EXPECT_EQ(request.method, "GET");
+    EXPECT_EQ(request.path, "/app.ta");
+    EXPECT_EQ(request.body, "");
+    EXPECT_EQ(request.Header("Accept"), "*/*");
+    EXPECT_FALSE(request.Header("Content-Type"));
+    EXPECT_FALSE(request.Header("Content-Length"));
+    EXPECT_FALSE(request.Header("Cookie")) << "the cookie engine must stay off";
+  }
+  EXPECT_EQ(server.connections_accepted(), 1);
+}
+
+TEST(HttpClientGetTest, AnEmpty2xxIsAnEmptyBody) {
+  ScriptedHttpServer server({ScriptedResponse::Empty(204)});
+  auto client = MakeClient();
+  Result<Bytes> body = client->Get(server.Url("/empty"), 1024);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_TRUE(body->empty());
+}
+
+// One handle serves both methods: each request sets its own method, headers
+// and body limit.
+TEST(HttpClientGetTest, PostAndGetAlternateOnOneConnection) {
+  ScriptedHttpServer server({ScriptedResponse::Teep(200, "q"), Served("payload"),
+                             ScriptedResponse::Teep(200, std::string(2048, 'r'))});
+  auto client = MakeClient();
+  ASSERT_TRUE(client->Post(server.Url(), AsBytes("m")).ok());
+  Result<Bytes> got = client->Get(server.Url("/p"), 16);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(Text(*got), "payload");
+  // The GET's 16-byte limit does not stay behind for the next POST.
+  Result<HttpReply> posted = client->Post(server.Url(), AsBytes("n"));
+  ASSERT_TRUE(posted.ok()) << posted.status().ToString();
+  EXPECT_EQ(posted->body.size(), 2048u);
+
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[1].method, "GET");
+  EXPECT_EQ(requests[1].body, "");
+  EXPECT_FALSE(requests[1].Header("Content-Type"));
+  EXPECT_EQ(requests[2].method, "POST");
+  EXPECT_EQ(requests[2].body, "n");
+  EXPECT_EQ(requests[2].Header("Content-Type"), "application/teep+cbor");
+  EXPECT_EQ(server.connections_accepted(), 1);
+}
+
+TEST(HttpClientGetTest, NotFoundIsAnErrorNamingTheStatus) {
+  ScriptedResponse missing = Served("no such thing");
+  missing.status = 404;
+  ScriptedHttpServer server({missing});
+  auto client = MakeClient();
+  Result<Bytes> body = client->Get(server.Url("/gone.ta"), 1024);
+  ASSERT_FALSE(body.ok());
+  EXPECT_EQ(body.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(body.status().message(),
+            "GET " + server.Url("/gone.ta") + ": server answered 404 Not Found");
+}
+
+TEST(HttpClientGetTest, ServerErrorIsAnErrorNamingTheStatus) {
+  ScriptedResponse failed = ScriptedResponse::Empty(500);
+  ScriptedResponse unusual = ScriptedResponse::Empty(299);  // 2xx: a success
+  ScriptedResponse teapot = ScriptedResponse::Empty(418);   // no phrase of ours
+  ScriptedHttpServer server({failed, unusual, teapot});
+  auto client = MakeClient();
+  Result<Bytes> body = client->Get(server.Url("/x"), 1024);
+  ASSERT_FALSE(body.ok());
+  EXPECT_EQ(body.status().code(), StatusCode::kIoError);
+  EXPECT_EQ(body.status().message(),
+            "GET " + server.Url("/x") + ": server answered 500 Internal Server Error");
+  EXPECT_TRUE(client->Get(server.Url("/x"), 1024).ok());
+  EXPECT_EQ(client->Get(server.Url("/x"), 1024).status().message(),
+            "GET " + server.Url("/x") + ": server answered 418");
+}
+
+// Like Post, a redirect is never followed; unlike Post, whose caller sees the
+// 3xx, a GET wants the resource itself, so a 3xx is an error.
+TEST(HttpClientGetTest, RedirectIsRefusedNotFollowed) {
+  ScriptedHttpServer server({ScriptedResponse::Redirect("/elsewhere"), Served("elsewhere")});
+  auto client = MakeClient();
+  Result<Bytes> body = client->Get(server.Url("/moved.ta"), 1024);
+  ASSERT_FALSE(body.ok());
+  EXPECT_EQ(body.status().message(),
+            "GET " + server.Url("/moved.ta") +
+                ": server answered 302 Found (redirects are not followed)");
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(HttpClientGetTest, BodyOverTheLimitIsAnErrorNotATruncation) {
+  ScriptedResponse declared = Served(std::string(4096, 'q'));
+  ScriptedResponse undeclared = declared;  // length known only by reading it
+  undeclared.omit_content_length = true;
+  for (const ScriptedResponse& response : {declared, undeclared}) {
+    ScriptedHttpServer server({response});
+    auto client = MakeClient();  // options.max_response_bytes (16 MiB) is Post's limit
+    Result<Bytes> body = client->Get(server.Url("/big"), 1024);
+    ASSERT_FALSE(body.ok()) << "omit_content_length=" << response.omit_content_length;
+    EXPECT_EQ(body.status().code(), StatusCode::kLimitExceeded);
+    EXPECT_EQ(body.status().message(),
+              "GET " + server.Url("/big") + ": reply body larger than 1024 bytes");
+  }
+  // Exactly at the limit is fine.
+  ScriptedHttpServer server({declared});
+  Result<Bytes> body = MakeClient()->Get(server.Url("/big"), 4096);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ(body->size(), 4096u);
+}
+
+TEST(HttpClientGetTest, SlowServerTimesOutWithAClearMessage) {
+  ScriptedResponse slow = Served("late");
+  slow.delay = 3s;
+  ScriptedHttpServer server({slow});
+  HttpClientOptions options;
+  options.request_timeout = 300ms;
+  auto client = MakeClient(options);
+  auto start = std::chrono::steady_clock::now();
+  Result<Bytes> body = client->Get(server.Url("/slow"), 1024);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(body.ok());
+  EXPECT_EQ(body.status().message(), "GET " + server.Url("/slow") + ": no answer within 300 ms");
+  EXPECT_LT(elapsed, 2s);
+}
+
+TEST(HttpClientGetTest, OnlyHttpAndHttpsUrls) {
+  auto client = MakeClient();
+  Result<Bytes> body = client->Get("file:///etc/passwd", 1024);
+  ASSERT_FALSE(body.ok());
+  EXPECT_EQ(body.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(body.status().message(),
+            "GET file:///etc/passwd: only http:// and https:// URLs are allowed");
+  EXPECT_EQ(client->Get("127.0.0.1/x.ta", 1024).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(IsHttpUrl("HTTPS://example.org/x"));
+  EXPECT_TRUE(IsHttpUrl("http://127.0.0.1/"));
+  EXPECT_FALSE(IsHttpUrl("coap://example.org/x"));
+  EXPECT_FALSE(IsHttpUrl("#tc"));
+  EXPECT_FALSE(IsHttpUrl("http:/x"));
+}
+
 // HTTPS against the scripted server speaking TLS with a throwaway certificate
 // for IP 127.0.0.1 (otrp-over-http-15 §4: authenticate the server, BCP 195).
 class HttpsTest : public ::testing::Test {
@@ -258,6 +418,20 @@ TEST_F(HttpsTest, HttpsToAPlainServerIsATlsError) {
   ASSERT_FALSE(reply.ok());
   EXPECT_NE(reply.status().message().find(url + ": TLS handshake failed"), std::string::npos)
       << reply.status().message();
+}
+
+TEST_F(HttpsTest, GetFromATrustedServerAndRefusedFromAnUntrustedOne) {
+  ScriptedHttpServer server({Served("over tls")}, identity_);
+  Result<Bytes> body = MakeClient(Trusting())->Get(server.Url("/app.ta"), 1024);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ(Text(*body), "over tls");
+  Result<Bytes> refused = MakeClient()->Get(server.Url("/app.ta"), 1024);  // system CAs only
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("GET " + server.Url("/app.ta") +
+                                            ": the server's TLS certificate is not trusted"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(server.requests().size(), 1u);
 }
 
 TEST_F(HttpsTest, MissingCaFileIsReportedAtCreate) {

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <functional>
+#include <string_view>
 #include <utility>
 
 #include "core/base/strings.h"
@@ -16,6 +18,13 @@ using tee_sim::SealedStorage;
 using tee_sim::TeeIdentity;
 
 namespace {
+
+// The most one SUIT fetch may bring (RFC 9397 §9.3: limit the TEE resources
+// that TC management may use). A fetched payload or dependency manifest is
+// held in memory whole before it is staged, so a hostile server must not be
+// able to make it unbounded; 32 MiB is well above any Trusted Component this
+// simulation expects (the Agent's TEEP message limit is 16 MiB).
+constexpr size_t kMaxFetchBytes = 32 * 1024 * 1024;
 
 constexpr char kProvisioningBlob[] = "provisioning";
 constexpr char kPayloadKeyBlob[] = "payload_key";
@@ -45,6 +54,33 @@ Result<crypto::PrivateKey> LoadOrCreatePayloadKey(SealedStorage& sealed) {
   crypto::Wipe(text.data(), text.size());
   TEEP_RETURN_IF_ERROR(sealed.Put(kPayloadKeyBlob, secret.view()));
   return key;
+}
+
+// suit::Platform::fetch for payloads and dependency manifests named by URI
+// (TEEP Appendix E.1, E.3). A real TEE has no network of its own: it asks the
+// normal world to fetch and receives the bytes through the REE/TEE channel.
+// This simulated TEE is an ordinary Linux process, so it uses libcurl directly
+// (host::HttpClient: no redirects, no cookies). The trust is the same either
+// way: whoever carries them, the fetched bytes are untrusted, and the SUIT
+// processor only stages them; nothing fetched is committed (payload:
+// condition-image-match) or processed (dependency: dependency integrity)
+// before it matches the digest in the authenticated manifest.
+std::function<Result<Bytes>(std::string_view, ByteView)> MakeFetcher(HttpClient* client) {
+  return [client](std::string_view uri, ByteView fetch_args) -> Result<Bytes> {
+    if (!IsHttpUrl(uri)) {
+      // The processor's context names the URI.
+      return Status(StatusCode::kUnsupported,
+                    "the simulated TEE fetches only http:// and https:// URIs");
+    }
+    // suit-parameter-fetch-arguments (25) means whatever the fetch mechanism
+    // makes of it; this fetcher defines nothing for HTTP, and a fetch it
+    // cannot do as asked fails rather than fetching something else.
+    if (!fetch_args.empty()) {
+      return Status(StatusCode::kUnsupported,
+                    "the simulated TEE's HTTP fetch supports no fetch-arguments");
+    }
+    return client->Get(std::string(uri), kMaxFetchBytes);
+  };
 }
 
 Status WritePublic(const std::string& dir, const std::string& name, const crypto::PublicKey& key) {
@@ -80,7 +116,8 @@ TeeHost::TeeHost(TeeIdentity identity, Provisioning provisioning, crypto::Privat
       provisioning_(std::move(provisioning)),
       payload_key_(std::move(payload_key)) {}
 
-Result<std::unique_ptr<TeeHost>> TeeHost::Open(const std::string& state_dir) {
+Result<std::unique_ptr<TeeHost>> TeeHost::Open(const std::string& state_dir,
+                                               const std::string& fetch_ca_file) {
   TEEP_ASSIGN_OR_RETURN(TeeIdentity identity, TeeIdentity::LoadOrCreate(state_dir));
   TEEP_ASSIGN_OR_RETURN(std::optional<crypto::SecretBytes> blob,
                         identity.sealed().Get(kProvisioningBlob));
@@ -95,6 +132,9 @@ Result<std::unique_ptr<TeeHost>> TeeHost::Open(const std::string& state_dir) {
   TEEP_ASSIGN_OR_RETURN(host->counter_, MonotonicCounter::Open(state_dir + "/counter"));
   TEEP_ASSIGN_OR_RETURN(host->store_, DirectoryStore::Open(state_dir + "/tcs"));
   host->state_ = std::make_unique<SealedStateStorage>(host->identity_.sealed(), *host->counter_);
+  HttpClientOptions fetch_options;
+  fetch_options.ca_file = fetch_ca_file;
+  TEEP_ASSIGN_OR_RETURN(host->fetch_client_, HttpClient::Create(std::move(fetch_options)));
 
   agent::AgentConfig config;
   config.teep_key = &host->identity_.teep_key();
@@ -111,6 +151,7 @@ Result<std::unique_ptr<TeeHost>> TeeHost::Open(const std::string& state_dir) {
   config.suit.store = host->store_.get();
   config.suit.trust_anchors.keys = host->provisioning_.signers;
   config.suit.decryption_keys.push_back(cose::EcdhKey{&host->payload_key_, {}, {}});
+  config.suit.fetch = MakeFetcher(host->fetch_client_.get());
   config.now = [] {
     return std::optional<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                       std::chrono::system_clock::now().time_since_epoch())

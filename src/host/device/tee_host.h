@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/agent/agent.h"
+#include "host/broker/http_client.h"
 #include "host/suit_store/directory_store.h"
 #include "host/tee_sim/monotonic_counter.h"
 #include "host/device/provisioning.h"
@@ -41,8 +42,11 @@ Result<TeePublicKeys> Provision(const std::string& state_dir, const Provisioning
 
 class TeeHost final : public TeeConnection {
  public:
-  // kNotFound when the TEE was never provisioned.
-  static Result<std::unique_ptr<TeeHost>> Open(const std::string& state_dir);
+  // kNotFound when the TEE was never provisioned. `fetch_ca_file`: the CA
+  // (PEM) that https:// payload and dependency fetches trust instead of the
+  // system's; empty = the system's.
+  static Result<std::unique_ptr<TeeHost>> Open(const std::string& state_dir,
+                                               const std::string& fetch_ca_file = {});
 
   Result<Bytes> ProcessTeepMessage(ByteView message) override;
   void ProcessError(std::string_view what) override;
@@ -64,6 +68,9 @@ class TeeHost final : public TeeConnection {
   std::unique_ptr<tee_sim::MonotonicCounter> counter_;
   std::unique_ptr<DirectoryStore> store_;
   std::unique_ptr<SealedStateStorage> state_;
+  // SUIT fetches by URI (tee_host.cc); declared before agent_, whose fetcher
+  // uses it, so that it outlives the Agent.
+  std::unique_ptr<HttpClient> fetch_client_;
   std::unique_ptr<agent::Agent> agent_;
 };
 
