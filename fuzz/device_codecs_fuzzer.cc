@@ -94,6 +94,7 @@ std::string Pem(const crypto::PublicKey& key) {
 bool SameProvisioning(const Provisioning& a, const Provisioning& b) {
   if (a.tams.size() != b.tams.size() || a.signers.size() != b.signers.size()) return false;
   if (a.hwmodel != b.hwmodel || a.hwversion != b.hwversion) return false;
+  if (a.vendor_ids != b.vendor_ids || a.class_ids != b.class_ids) return false;
   for (size_t i = 0; i < a.tams.size(); ++i) {
     if (a.tams[i].uri != b.tams[i].uri || a.tams[i].key.type() != b.tams[i].key.type() ||
         Pem(a.tams[i].key) != Pem(b.tams[i].key)) {

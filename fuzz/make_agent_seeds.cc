@@ -375,10 +375,11 @@ void DeviceCodecs() {
   p.tams.push_back({kTamUri, keys.p256.Public()});
   p.tams.push_back({kOtherTamUri, keys.ed25519.Public()});
   p.signers.push_back(keys.p256.Public());
+  p.vendor_ids.push_back(Hex("c0ddd5f15243566087db4f5b0aa26c2f"));
   Codec("provisioning-two-tams", 5, Must(EncodeProvisioning(p), "provisioning"));
   Provisioning empty;
   Codec("provisioning-empty", 5, Must(EncodeProvisioning(empty), "provisioning"));
-  Codec("provisioning-bad-pem", 5, Hex("8481826161636e6f708063686d7763687776"));
+  Codec("provisioning-bad-pem", 5, Hex("8681826161636e6f708063686d77636877768080"));
 }
 
 }  // namespace

@@ -48,6 +48,8 @@ struct DeviceArgs {
   std::string ca_file;
   unsigned interval = 0;
   std::vector<std::string> component;
+  std::vector<std::string> vendor_ids;
+  std::vector<std::string> class_ids;
 };
 
 std::string TeeSocket(const DeviceArgs& a) { return a.socket.empty() ? a.state + "/tee.sock" : a.socket; }
@@ -85,6 +87,8 @@ void Init(const DeviceArgs& a) {
   }
   p.hwmodel = a.hwmodel;
   p.hwversion = a.hwversion;
+  for (const std::string& id : a.vendor_ids) p.vendor_ids.push_back(ParseUuidOption(verb, "--vendor-id", id));
+  for (const std::string& id : a.class_ids) p.class_ids.push_back(ParseUuidOption(verb, "--class-id", id));
   std::optional<crypto::KeyType> type;
   if (a.key_type == "p256") {
     type = crypto::KeyType::kP256;
@@ -254,6 +258,8 @@ void AddDeviceCommand(CLI::App& app) {
   init->add_option("--key-type", a->key_type, "TEEP key type at first start: p256 or ed25519");
   init->add_option("--hwmodel", a->hwmodel, "EAT hwmodel of this simulated TEE");
   init->add_option("--hwversion", a->hwversion, "EAT hwversion of this simulated TEE");
+  init->add_option("--vendor-id", a->vendor_ids, "SUIT vendor UUID this TEE answers to; repeatable");
+  init->add_option("--class-id", a->class_ids, "SUIT class UUID this TEE answers to; repeatable");
   init->callback([a] { Init(*a); });
 
   CLI::App* tee = device->add_subcommand("tee", "Run the simulated TEE process (the Agent)");

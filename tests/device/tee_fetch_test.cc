@@ -349,3 +349,45 @@ TEST_F(TeeFetchTest, OtherSchemesAreRefusedClearly) {
 
 }  // namespace
 }  // namespace teep::host::device
+
+namespace teep::host::device {
+namespace {
+
+// The published TEEP Appendix E.2 envelope installs on a simulated TEE
+// provisioned with the Appendix E vendor and class ids (and is refused by
+// one provisioned without them: its conditions fail).
+TEST(TeeProvisioningTest, PublishedE2InstallsWithTheVendorAndClassIds) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("teep-e2-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto tam = crypto::PrivateKey::Generate(crypto::KeyType::kP256);
+  ASSERT_TRUE(tam.ok());
+  auto signer = crypto::PublicKey::FromPem(test::ReadSpecText("teep/vectors/keys/appE-suit-signer-p256.pub.pem"));
+  ASSERT_TRUE(signer.ok());
+  msg::Update update;
+  update.token = Bytes(16, 7);
+  update.manifest_list = std::vector<Bytes>{test::ReadVector("teep/vectors/e2-suit-integrated.hex")};
+  auto signed_update = msg::SignMessage(*msg::EncodeMessage(update), *tam, msg::SuiteSign1Esp256());
+  ASSERT_TRUE(signed_update.ok());
+  for (bool with_ids : {false, true}) {
+    std::filesystem::remove_all(dir);
+    Provisioning p;
+    p.tams.push_back({"http://127.0.0.1/tam", tam->Public()});
+    p.signers.push_back(*signer);
+    if (with_ids) {
+      p.vendor_ids.push_back(test::H("c0ddd5f15243566087db4f5b0aa26c2f"));
+      p.class_ids.push_back(test::H("db42f7093d8c55baa8c5265fc5820f4e"));
+    }
+    ASSERT_TRUE(Provision(dir.string(), p).ok());
+    auto host = TeeHost::Open(dir.string());
+    ASSERT_TRUE(host.ok()) << host.status().ToString();
+    ASSERT_TRUE((*host)->ProcessTeepMessage(*signed_update).ok());
+    const auto& last = (*host)->agent().last_exchange();
+    EXPECT_EQ(last.sent, with_ids ? msg::MessageType::kSuccess : msg::MessageType::kError) << last.detail;
+    EXPECT_EQ((*host)->ListInstalled()->size(), with_ids ? 1u : 0u);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace teep::host::device

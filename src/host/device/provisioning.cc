@@ -21,11 +21,23 @@ Result<crypto::PublicKey> ReadKey(cbor::Reader& r, std::string_view path) {
   return key;
 }
 
+Status ReadUuids(cbor::Reader& r, const std::string& path, std::vector<Bytes>* out) {
+  uint64_t n = 0;
+  TEEP_RETURN_IF_ERROR(ReadArray(r, path, &n));
+  for (uint64_t i = 0; i < n; ++i) {
+    ByteView id;
+    TEEP_RETURN_IF_ERROR(ReadBstr(r, Index(path, i), &id));
+    if (id.size() != 16) return Malformed(Index(path, i), "a UUID is 16 bytes");
+    out->push_back(ToBytes(id));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<Bytes> EncodeProvisioning(const Provisioning& p) {
   cbor::Writer w;
-  w.BeginArray(4);
+  w.BeginArray(6);
   w.BeginArray(p.tams.size());
   for (const ProvisionedTam& tam : p.tams) {
     TEEP_ASSIGN_OR_RETURN(std::string pem, tam.key.ToPem());
@@ -40,6 +52,10 @@ Result<Bytes> EncodeProvisioning(const Provisioning& p) {
   }
   w.WriteText(p.hwmodel);
   w.WriteText(p.hwversion);
+  for (const auto* ids : {&p.vendor_ids, &p.class_ids}) {
+    w.BeginArray(ids->size());
+    for (const Bytes& id : *ids) w.WriteBytes(id);
+  }
   return std::move(w).Finish();
 }
 
@@ -47,7 +63,7 @@ Result<Provisioning> DecodeProvisioning(ByteView data) {
   TEEP_ASSIGN_OR_RETURN(cbor::Reader r, OpenItem(data, kRoot));
   uint64_t n = 0;
   TEEP_RETURN_IF_ERROR(ReadArray(r, kRoot, &n));
-  if (n != 4) return Malformed(kRoot, "expected 4 fields");
+  if (n != 6) return Malformed(kRoot, "expected 6 fields");
   Provisioning p;
   const std::string tams_path = Member(kRoot, "tams");
   uint64_t tams = 0;
@@ -74,6 +90,8 @@ Result<Provisioning> DecodeProvisioning(ByteView data) {
   TEEP_RETURN_IF_ERROR(ReadText(r, Member(kRoot, "hwversion"), &hwversion));
   p.hwmodel = std::string(hwmodel);
   p.hwversion = std::string(hwversion);
+  TEEP_RETURN_IF_ERROR(ReadUuids(r, Member(kRoot, "vendor-ids"), &p.vendor_ids));
+  TEEP_RETURN_IF_ERROR(ReadUuids(r, Member(kRoot, "class-ids"), &p.class_ids));
   TEEP_RETURN_IF_ERROR(Latched(r, kRoot));
   return p;
 }

@@ -23,9 +23,13 @@ struct Provisioning {
   std::vector<crypto::PublicKey> signers;   // TC signers (SUIT manifest trust anchors)
   std::string hwmodel = "teep-sim";         // EAT hwmodel of this simulated TEE
   std::string hwversion = "1.0";
+  // SUIT vendor and class identifiers (16-byte UUIDs) this TEE answers to
+  // (condition-vendor-identifier / -class-identifier, manifest-37 §8.4.8.2-3).
+  std::vector<Bytes> vendor_ids;
+  std::vector<Bytes> class_ids;
 };
 
-// [[* [uri, spki-pem]], [* spki-pem], hwmodel, hwversion]
+// [[* [uri, spki-pem]], [* spki-pem], hwmodel, hwversion, [* vendor-id], [* class-id]]
 Result<Bytes> EncodeProvisioning(const Provisioning& p);
 Result<Provisioning> DecodeProvisioning(ByteView data);
 

@@ -150,6 +150,8 @@ Result<std::unique_ptr<TeeHost>> TeeHost::Open(const std::string& state_dir,
   for (const ProvisionedTam& tam : host->provisioning_.tams) config.tams.push_back({tam.uri, tam.key});
   config.suit.store = host->store_.get();
   config.suit.trust_anchors.keys = host->provisioning_.signers;
+  config.suit.vendor_ids = host->provisioning_.vendor_ids;
+  config.suit.class_ids = host->provisioning_.class_ids;
   config.suit.decryption_keys.push_back(cose::EcdhKey{&host->payload_key_, {}, {}});
   config.suit.fetch = MakeFetcher(host->fetch_client_.get());
   config.now = [] {
