@@ -39,10 +39,16 @@ std::string Prefix(const std::string& path, std::string_view operation) {
 // Creates the file with mode 0600 if it does not exist, so that SQLite
 // (which would create it 0644) never makes it readable by others. SQLite
 // gives the -wal and -shm files the database file's permissions.
+// Creates the file (0600) only when it does not exist. An existing database
+// is never opened here: closing any descriptor of a file drops every POSIX
+// lock this process holds on it (fcntl semantics), which would strip the
+// locks of the process's other SQLite connections and let another process
+// delete the WAL under them.
 Status CreatePrivateFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     const int err = errno;
+    if (err == EEXIST) return OkStatus();
     return Status(StatusCode::kIoError, Prefix(path, "create: ") + std::strerror(err));
   }
   ::close(fd);
