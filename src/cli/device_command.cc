@@ -215,7 +215,7 @@ void Run(const DeviceArgs& a) {
 
 // The local API, as an untrusted application uses it.
 Bytes CallBroker(const std::string& verb, const DeviceArgs& a, Op op, ByteView payload) {
-  auto client = ChannelClient::Connect(BrokerSocket(a), std::chrono::seconds(2));
+  auto client = ChannelClient::Connect(BrokerSocket(a), std::chrono::seconds(2), "device daemon");
   if (!client.ok()) {
     Fail(verb, "no device daemon answers on " + BrokerSocket(a) + " (start `teep device run --state " +
                    a.state + "`): " + client.status().ToString());

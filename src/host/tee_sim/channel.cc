@@ -293,11 +293,12 @@ bool ChannelServer::ServeConnection(int fd, const Handler& handler) {
 
 // ---- client ------------------------------------------------------------------------------
 
-ChannelClient::ChannelClient(std::string socket_path, UniqueFd fd)
-    : socket_path_(std::move(socket_path)), fd_(std::move(fd)) {}
+ChannelClient::ChannelClient(std::string socket_path, std::string peer, UniqueFd fd)
+    : socket_path_(std::move(socket_path)), peer_(std::move(peer)), fd_(std::move(fd)) {}
 
 Result<std::unique_ptr<ChannelClient>> ChannelClient::Connect(std::string socket_path,
-                                                              std::chrono::milliseconds timeout) {
+                                                              std::chrono::milliseconds timeout,
+                                                              std::string peer) {
   TEEP_ASSIGN_OR_RETURN(sockaddr_un addr, SocketAddress(socket_path));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
@@ -305,7 +306,7 @@ Result<std::unique_ptr<ChannelClient>> ChannelClient::Connect(std::string socket
     if (!fd.valid()) return Errno(errno, "cannot create socket for", socket_path);
     if (ConnectSocket(fd.get(), addr) == 0) {
       return std::unique_ptr<ChannelClient>(
-          new ChannelClient(std::move(socket_path), std::move(fd)));
+          new ChannelClient(std::move(socket_path), std::move(peer), std::move(fd)));
     }
     const int err = errno;
     // Absent or refusing: the TEE process may still be starting.
@@ -313,7 +314,7 @@ Result<std::unique_ptr<ChannelClient>> ChannelClient::Connect(std::string socket
     const auto now = std::chrono::steady_clock::now();
     if (!may_appear || now >= deadline) {
       return Status(StatusCode::kIoError,
-                    "no TEE process listening at " + socket_path + " (waited " +
+                    "no " + peer + " listening at " + socket_path + " (waited " +
                         std::to_string(timeout.count()) + " ms): " + std::strerror(err));
     }
     std::this_thread::sleep_for(
@@ -323,7 +324,7 @@ Result<std::unique_ptr<ChannelClient>> ChannelClient::Connect(std::string socket
 
 Status ChannelClient::Broken() {
   fd_.Reset();
-  return Status(StatusCode::kIoError, "TEE process at " + socket_path_ + " closed the connection");
+  return Status(StatusCode::kIoError, peer_ + " at " + socket_path_ + " closed the connection");
 }
 
 Result<Bytes> ChannelClient::Call(Op op, ByteView payload) {
@@ -336,7 +337,7 @@ Result<Bytes> ChannelClient::Call(Op op, ByteView payload) {
       break;
     case Received::kBadLength:
       fd_.Reset();
-      return Status(StatusCode::kMalformed, "TEE process at " + socket_path_ +
+      return Status(StatusCode::kMalformed, peer_ + " at " + socket_path_ +
                                                 " sent a reply frame of length " +
                                                 std::to_string(reply.length));
     case Received::kClosed:
@@ -348,12 +349,12 @@ Result<Bytes> ChannelClient::Call(Op op, ByteView payload) {
   if (reply.code == kReplyError) {
     std::string name(OpName(op));
     if (name.empty()) name = "opcode " + std::to_string(static_cast<unsigned>(op));
-    return Status(StatusCode::kInvalidArgument, "TEE process at " + socket_path_ + " refused " +
+    return Status(StatusCode::kInvalidArgument, peer_ + " at " + socket_path_ + " refused " +
                                                     name + ": " +
                                                     std::string(AsChars(reply.payload)));
   }
   fd_.Reset();  // out of step with the server: the connection is useless
-  return Status(StatusCode::kMalformed, "TEE process at " + socket_path_ +
+  return Status(StatusCode::kMalformed, peer_ + " at " + socket_path_ +
                                             " sent a reply with unknown code " +
                                             std::to_string(reply.code));
 }

@@ -99,8 +99,11 @@ class ChannelClient {
  public:
   // Connects to the TEE process at `socket_path`, retrying for up to `timeout`
   // while the socket is absent or not yet listening (the TEE may be starting).
+  // `peer` names the server in error messages (the same framing also serves
+  // the device daemon's local API).
   static Result<std::unique_ptr<ChannelClient>> Connect(std::string socket_path,
-                                                        std::chrono::milliseconds timeout);
+                                                        std::chrono::milliseconds timeout,
+                                                        std::string peer = "TEE process");
   ChannelClient(const ChannelClient&) = delete;
   ChannelClient& operator=(const ChannelClient&) = delete;
 
@@ -111,10 +114,11 @@ class ChannelClient {
   Result<Bytes> Call(Op op, ByteView payload);
 
  private:
-  ChannelClient(std::string socket_path, UniqueFd fd);
+  ChannelClient(std::string socket_path, std::string peer, UniqueFd fd);
   Status Broken();
 
   std::string socket_path_;
+  std::string peer_;
   UniqueFd fd_;
 };
 
