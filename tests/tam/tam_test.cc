@@ -160,6 +160,7 @@ TEST_F(TamTest, InstallsUpdatesAndDeletesByPolicy) {
   auto held = Ok(store_.ListInstalled(device->device_id));
   ASSERT_EQ(held.size(), 1u);
   EXPECT_EQ(held[0].sequence_number, 1u);
+  EXPECT_EQ(Ok(store_.RecentAudit(1))[0].detail, "1 installed, 0 removed; SUIT reports: ok");
 
   EXPECT_EQ(Converse(*agent_), 1u);  // up to date: 204 after the QueryResponse
 
@@ -187,6 +188,26 @@ TEST_F(TamTest, InstallsWhatTheDeviceRequests) {
   ASSERT_TRUE(agent_->UnrequestTA({Str("app-ta")}).ok());
   EXPECT_EQ(Converse(*agent_), 2u);
   EXPECT_FALSE(Installed(suit_store_, "app-ta").has_value());
+}
+
+// A manifest the device refuses: Error 11, recorded with what the SUIT
+// Report says, and nothing recorded as installed.
+TEST_F(TamTest, DeviceErrorIsAuditedWithItsReport) {
+  SetUpDevice();
+  crypto::PrivateKey other_signer = Key(crypto::KeyType::kP256);  // the device does not trust it
+  suit::ManifestSpec spec;
+  spec.sequence_number = 1;
+  spec.component_id = {Str("tc")};
+  spec.payload = Str("x");
+  const crypto::PublicKey signers[] = {other_signer.Public()};
+  TcRecord tc = Ok(AddTc(store_, Ok(suit::BuildEnvelope(spec, other_signer)), signers, now_));
+  ASSERT_TRUE(store_.PutPolicy({"all", tc.manifest_id, PolicyRecord::Action::kInstall}).ok());
+  EXPECT_EQ(Converse(*agent_), 2u);
+  auto audit = Ok(store_.RecentAudit(1));
+  EXPECT_EQ(audit[0].event, "error");
+  EXPECT_NE(audit[0].detail.find("ERR_MANIFEST_PROCESSING_FAILED"), std::string::npos) << audit[0].detail;
+  EXPECT_NE(audit[0].detail.find("SUIT reports: failed ("), std::string::npos) << audit[0].detail;
+  EXPECT_TRUE(Ok(store_.ListInstalled(Kid(teep_key_.Public()))).empty());
 }
 
 TEST_F(TamTest, KeepsRequestedTcsCurrent) {

@@ -12,9 +12,8 @@ namespace teep::tam {
 Result<TamReply> Tam::HandleSuccess(Sender& sender, const TokenRecord& record,
                                     const msg::Success& success) {
   DeviceRecord& device = sender.device;
-  if (Status s = internal::CheckReportNonces(success.suit_reports, *success.token); !s.ok()) {
-    return Drop(device.device_id, s.message());
-  }
+  auto reports = internal::CheckReportNonces(success.suit_reports, *success.token);
+  if (!reports.ok()) return Drop(device.device_id, reports.status().message());
   for (const InstalledRecord& installed : record.installs) {
     TEEP_RETURN_IF_ERROR(store_.SetInstalled(device.device_id, installed));
   }
@@ -24,16 +23,15 @@ Result<TamReply> Tam::HandleSuccess(Sender& sender, const TokenRecord& record,
   TEEP_RETURN_IF_ERROR(store_.PutDevice(device));
   TEEP_RETURN_IF_ERROR(store_.Audit({config_.now(), device.device_id, "success",
                                      Cat(record.installs.size(), " installed, ",
-                                         record.removals.size(), " removed")}));
+                                         record.removals.size(), " removed", *reports)}));
   return TamReply{TamReply::Kind::kNoContent, {}, {}};
 }
 
 Result<TamReply> Tam::HandleError(Sender& sender, const TokenRecord& /*record*/,
                                   const msg::Error& error) {
   DeviceRecord& device = sender.device;
-  if (Status s = internal::CheckReportNonces(error.suit_reports, *error.token); !s.ok()) {
-    return Drop(device.device_id, s.message());
-  }
+  auto reports = internal::CheckReportNonces(error.suit_reports, *error.token);
+  if (!reports.ok()) return Drop(device.device_id, reports.status().message());
   // What the device holds after a partial failure is learnt from the tc-list
   // of its next QueryResponse, not guessed from the reports.
   std::string detail = msg::ErrorCodeName(error.err_code.Number(msg::Draft26()));
@@ -41,6 +39,7 @@ Result<TamReply> Tam::HandleError(Sender& sender, const TokenRecord& /*record*/,
   if (error.err_code == msg::ErrCode(msg::ErrorCode::kAttestationRequired)) {
     detail += " (the Agent requires the TAM's attestation, which this TAM cannot give)";
   }
+  detail += *reports;
   TEEP_RETURN_IF_ERROR(store_.PutDevice(device));
   TEEP_RETURN_IF_ERROR(store_.Audit({config_.now(), device.device_id, "error", detail}));
   return TamReply{TamReply::Kind::kNoContent, {}, {}};

@@ -37,8 +37,8 @@ Result<TamReply> Tam::HandleQueryResponse(Sender& sender, const TokenRecord& rec
                                           const msg::QueryResponse& response) {
   DeviceRecord& device = sender.device;
   const Bytes& token = *response.token;
-  if (Status s = internal::CheckReportNonces(response.suit_reports, token); !s.ok()) {
-    return Drop(device.device_id, s.message());
+  if (auto reports = internal::CheckReportNonces(response.suit_reports, token); !reports.ok()) {
+    return Drop(device.device_id, reports.status().message());
   }
   // P §4.3, §7.1.1: attestation first; nothing is installed on a device
   // whose Evidence does not affirm it.

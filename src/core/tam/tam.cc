@@ -6,6 +6,7 @@
 #include "core/cose/key.h"
 #include "core/cose/sign.h"
 #include "core/suit/report.h"
+#include "core/suit/report_reason.h"
 #include "core/tam/tam_internal.h"
 #include "core/teep/codec.h"
 
@@ -171,8 +172,10 @@ Result<uint64_t> Tam::ExpireTokens() { return store_.ExpireTokens(config_.now())
 
 namespace internal {
 
-Status CheckReportNonces(const std::optional<std::vector<Bytes>>& reports, const Bytes& token) {
-  if (!reports) return OkStatus();
+Result<std::string> CheckReportNonces(const std::optional<std::vector<Bytes>>& reports,
+                                      const Bytes& token) {
+  if (!reports) return std::string();
+  std::string summary = "; SUIT reports:";
   for (size_t i = 0; i < reports->size(); ++i) {
     auto report = suit::DecodeReport((*reports)[i]);
     if (!report.ok()) return report.status().WithContext(Cat("suit-reports[", i, "]"));
@@ -181,8 +184,16 @@ Status CheckReportNonces(const std::optional<std::vector<Bytes>>& reports, const
       return Status(StatusCode::kVerificationFailed,
                     Cat("suit-reports[", i, "]: the nonce is not the token"));
     }
+    summary += i ? ", " : " ";
+    if (report->succeeded()) {
+      summary += "ok";
+    } else {
+      const suit::ReportFailure& f = *report->failure;
+      summary += Cat("failed (", suit::ReportReasonName(f.reason), ", command ", f.code, " in section ",
+                     f.record.section, ")");
+    }
   }
-  return OkStatus();
+  return summary;
 }
 
 }  // namespace internal

@@ -18,8 +18,11 @@ struct Tam::Sender {
 
 namespace internal {
 
-// P §4.5: every SUIT Report in a message answering `token` carries it as nonce.
-Status CheckReportNonces(const std::optional<std::vector<Bytes>>& reports, const Bytes& token);
+// P §4.5: every SUIT Report in a message answering `token` carries it as
+// nonce. On success returns what the reports say, for the audit log:
+// "; SUIT reports: ok, failed (condition failed, command 3 in section 7)".
+Result<std::string> CheckReportNonces(const std::optional<std::vector<Bytes>>& reports,
+                                      const Bytes& token);
 
 }  // namespace internal
 }  // namespace teep::tam
