@@ -3,13 +3,29 @@
 #include <utility>
 
 namespace teep::tam {
+namespace {
+constexpr size_t kMaxCachedKeys = 4096;
+}  // namespace
+
+Result<crypto::PublicKey> BuiltInVerifier::DeviceKey(const std::string& pem) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = parsed_.find(pem);
+    if (it != parsed_.end()) return it->second;
+  }
+  TEEP_ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::PublicKey::FromPem(pem));
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (parsed_.size() >= kMaxCachedKeys) parsed_.clear();
+  parsed_.emplace(pem, key);
+  return key;
+}
 
 Result<eat::AttestationResult> BuiltInVerifier::Appraise(ByteView evidence,
                                                          const DeviceRecord& device,
                                                          ByteView nonce, ByteView cnf_kid) {
   std::vector<crypto::PublicKey> keys;
   if (!device.attestation_key_pem.empty()) {
-    auto key = crypto::PublicKey::FromPem(device.attestation_key_pem);
+    auto key = DeviceKey(device.attestation_key_pem);
     if (!key.ok()) return key.status().WithContext("the device's registered attestation key");
     keys.push_back(std::move(key).value());
   }

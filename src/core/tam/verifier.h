@@ -4,7 +4,10 @@
 // (e.g. Veraison) can replace the built-in one.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "core/crypto/crypto.h"
@@ -26,7 +29,8 @@ class Verifier {
 
 // The built-in Verifier: the device's registered attestation key and any
 // fleet-wide attestation keys (e.g. a device maker's) are trusted; claims are
-// compared with reference values (eat::ReferenceValues).
+// compared with reference values (eat::ReferenceValues). Thread-safe: one
+// Verifier serves every worker of a TAM server.
 class BuiltInVerifier final : public Verifier {
  public:
   BuiltInVerifier(std::vector<crypto::PublicKey> fleet_keys, eat::ReferenceValues reference)
@@ -35,8 +39,14 @@ class BuiltInVerifier final : public Verifier {
                                           ByteView nonce, ByteView cnf_kid) override;
 
  private:
+  // The registered key of a device, parsed from its PEM once: OpenSSL's PEM
+  // decoder costs more than the signature check (docs/performance.md "TAM").
+  Result<crypto::PublicKey> DeviceKey(const std::string& pem);
+
   std::vector<crypto::PublicKey> fleet_keys_;
   eat::ReferenceValues reference_;
+  std::mutex cache_mutex_;
+  std::map<std::string, crypto::PublicKey> parsed_;  // by PEM text, bounded
 };
 
 }  // namespace teep::tam

@@ -33,7 +33,8 @@ CREATE TABLE tcs (
   uploaded INTEGER NOT NULL,
   PRIMARY KEY (manifest_id, sequence_number)
 );
-CREATE INDEX tcs_component_id ON tcs (component_id);
+-- FindTcByComponent: the newest version of a component in index order.
+CREATE INDEX tcs_component_id ON tcs (component_id, sequence_number DESC, uploaded DESC, manifest_id);
 CREATE TABLE policies (
   target TEXT NOT NULL,
   manifest_id BLOB NOT NULL,

@@ -160,11 +160,13 @@ Status SqliteStore::PrepareStatements() {
   const std::string latest_tc = Cat({"SELECT ", kTcColumns,
                                      " FROM tcs WHERE manifest_id = ?1 "
                                      "ORDER BY sequence_number DESC LIMIT 1"});
+  // A manifest-id match is tried first (LatestTc); this one follows the
+  // tcs_component_id index order, so it reads one row however many
+  // versions there are.
   const std::string find_tc =
       Cat({"SELECT ", kTcColumns,
-           " FROM tcs WHERE manifest_id = ?1 OR component_id = ?1 "
-           "ORDER BY CASE WHEN manifest_id = ?1 THEN 0 ELSE 1 END, sequence_number DESC, "
-           "uploaded DESC, manifest_id LIMIT 1"});
+           " FROM tcs WHERE component_id = ?1 "
+           "ORDER BY sequence_number DESC, uploaded DESC, manifest_id LIMIT 1"});
   const std::string list_latest =
       Cat({"SELECT ", kTcColumns,
            " FROM tcs AS t WHERE t.sequence_number = (SELECT MAX(m.sequence_number) FROM tcs "
@@ -391,6 +393,8 @@ Result<std::optional<TcRecord>> SqliteStore::LatestTc(ByteView manifest_id) {
 }
 
 Result<std::optional<TcRecord>> SqliteStore::FindTcByComponent(ByteView id) {
+  TEEP_ASSIGN_OR_RETURN(std::optional<TcRecord> by_manifest, OneTc(latest_tc_, id));
+  if (by_manifest) return by_manifest;
   return OneTc(find_tc_by_component_, id);
 }
 
