@@ -369,6 +369,9 @@ TEST_F(TamTest, QueryRequestIsSignedForBothSuites) {
   auto sign = cose::DecodeSign(request.message);
   ASSERT_TRUE(sign.ok()) << sign.status().ToString();
   EXPECT_EQ(sign->signatures.size(), 2u);
+  // Each signature names its key by the cached RFC 9679 thumbprint.
+  EXPECT_EQ(ToBytes(*sign->signatures[0].headers.kid()), Kid(tam_p256_.Public()));
+  EXPECT_EQ(ToBytes(*sign->signatures[1].headers.kid()), Kid(tam_ed_.Public()));
   auto anchor = msg::TrustAnchor::Make("tam", tam_ed_.Public());
   ASSERT_TRUE(anchor.ok());
   const msg::TrustAnchor anchors[] = {*anchor};

@@ -84,8 +84,8 @@ Result<TamReply> Tam::ProcessConnect() {
   TEEP_ASSIGN_OR_RETURN(Bytes encoded, msg::EncodeMessage(request));
   // P §8.1: the device is not known on connect (HTTP carries no identity),
   // so one signature per suite.
-  const msg::Signer signers[] = {{config_.p256_key, msg::SuiteSign1Esp256()},
-                                 {config_.ed25519_key, msg::SuiteSign1Ed25519()}};
+  const msg::Signer signers[] = {{config_.p256_key, msg::SuiteSign1Esp256(), p256_kid_},
+                                 {config_.ed25519_key, msg::SuiteSign1Ed25519(), ed25519_kid_}};
   TEEP_ASSIGN_OR_RETURN(Bytes signed_request, msg::SignMessageMulti(encoded, signers));
   TEEP_RETURN_IF_ERROR(store_.PutToken(record));
   return TamReply{TamReply::Kind::kMessage, std::move(signed_request), {}};

@@ -219,7 +219,10 @@ Result<Bytes> SignMessageMulti(ByteView message, std::span<const Signer> signers
                     Cat("SignMessageMulti: suite with alg ", alg,
                         " given twice (one signature per suite, P §8.1)"));
     }
-    TEEP_ASSIGN_OR_RETURN(Bytes kid, KidFor(s.key->Public()));
+    Bytes kid = ToBytes(s.kid);
+    if (kid.empty()) {
+      TEEP_ASSIGN_OR_RETURN(kid, KidFor(s.key->Public()));
+    }
     specs.push_back(cose::SignerSpec{s.key, alg, std::move(kid)});
   }
   cose::MultiSignOptions options;

@@ -61,6 +61,7 @@ Result<Bytes> SignMessage(ByteView message, const crypto::PrivateKey& key,
 struct Signer {
   const crypto::PrivateKey* key;
   CipherSuite suite;
+  ByteView kid = {};  // the key's RFC 9679 thumbprint if the caller keeps it; empty = computed
 };
 // Tagged COSE_Sign with one signature per signer; each suite at most once
 // (P §8.1: one signature per algorithm of supported-teep-cipher-suites).
