@@ -39,10 +39,27 @@ std::string Duration(std::chrono::milliseconds d) {
   return std::to_string(d.count()) + " ms";
 }
 
-// RFC 9110 §15: the reason phrases of the statuses a GET may plausibly meet.
-// Ours, not the server's: its phrase is free text from an untrusted peer.
-std::string_view ReasonPhrase(long status) {
+
+// Builds a header list; an entry "Name:" with nothing after the colon tells
+// libcurl to drop a header it would otherwise add by itself.
+Result<HeaderList> MakeHeaders(std::initializer_list<std::string> lines) {
+  HeaderList list;
+  for (const std::string& line : lines) {
+    curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+    if (grown == nullptr)
+      return Status(StatusCode::kInternal, "out of memory building HTTP headers");
+    (void)list.release();  // `grown` is the same list, one line longer
+    list.reset(grown);
+  }
+  return list;
+}
+
+}  // namespace
+
+std::string_view HttpReasonPhrase(long status) {
   static constexpr std::pair<long, std::string_view> kPhrases[] = {
+      {200, "OK"},
+      {204, "No Content"},
       {300, "Multiple Choices"},
       {301, "Moved Permanently"},
       {302, "Found"},
@@ -72,22 +89,6 @@ std::string_view ReasonPhrase(long status) {
   }
   return "";
 }
-
-// Builds a header list; an entry "Name:" with nothing after the colon tells
-// libcurl to drop a header it would otherwise add by itself.
-Result<HeaderList> MakeHeaders(std::initializer_list<std::string> lines) {
-  HeaderList list;
-  for (const std::string& line : lines) {
-    curl_slist* grown = curl_slist_append(list.get(), line.c_str());
-    if (grown == nullptr)
-      return Status(StatusCode::kInternal, "out of memory building HTTP headers");
-    (void)list.release();  // `grown` is the same list, one line longer
-    list.reset(grown);
-  }
-  return list;
-}
-
-}  // namespace
 
 bool IsHttpUrl(std::string_view url) {
   auto starts_with = [url](std::string_view prefix) {
@@ -301,7 +302,7 @@ Result<Bytes> HttpClient::Get(const std::string& url, size_t max_bytes) {
   }));
   if (reply.status >= 200 && reply.status < 300) return std::move(reply.body);
   std::string what = "GET " + url + ": server answered " + std::to_string(reply.status);
-  if (std::string_view phrase = ReasonPhrase(reply.status); !phrase.empty()) {
+  if (std::string_view phrase = HttpReasonPhrase(reply.status); !phrase.empty()) {
     what += " ";
     what += phrase;
   }

@@ -37,6 +37,11 @@ struct HttpReply {
 };
 
 // One per conversation thread; NOT thread-safe.
+// RFC 9110 §15 reason phrase of the statuses a TEEP client may meet; "" for
+// others. Ours, not the server's: a server's phrase is free text from an
+// untrusted peer and is never shown.
+std::string_view HttpReasonPhrase(long status);
+
 class HttpClient {
  public:
   static Result<std::unique_ptr<HttpClient>> Create(HttpClientOptions options);

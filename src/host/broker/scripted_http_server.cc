@@ -1,5 +1,7 @@
 #include "host/broker/scripted_http_server.h"
 
+#include "host/broker/http_client.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -36,19 +38,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 std::string_view ReasonPhrase(int status) {
-  static constexpr std::pair<int, std::string_view> kPhrases[] = {
-      {200, "OK"},
-      {204, "No Content"},
-      {302, "Found"},
-      {400, "Bad Request"},
-      {415, "Unsupported Media Type"},
-      {500, "Internal Server Error"},
-      {501, "Not Implemented"},
-  };
-  for (const auto& [code, phrase] : kPhrases) {
-    if (code == status) return phrase;
-  }
-  return "Status";
+  std::string_view phrase = host::HttpReasonPhrase(status);
+  return phrase.empty() ? "Status" : phrase;
 }
 
 // Parses "METHOD PATH VERSION\r\nName: value\r\n..." (the blank line excluded).

@@ -8,36 +8,9 @@
 namespace teep::host {
 namespace {
 
-std::string_view ReasonPhrase(long status) {
-  static constexpr std::pair<long, std::string_view> kPhrases[] = {
-      {301, "Moved Permanently"},
-      {302, "Found"},
-      {303, "See Other"},
-      {307, "Temporary Redirect"},
-      {308, "Permanent Redirect"},
-      {400, "Bad Request"},
-      {401, "Unauthorized"},
-      {403, "Forbidden"},
-      {404, "Not Found"},
-      {405, "Method Not Allowed"},
-      {406, "Not Acceptable"},
-      {413, "Content Too Large"},
-      {415, "Unsupported Media Type"},
-      {429, "Too Many Requests"},
-      {500, "Internal Server Error"},
-      {502, "Bad Gateway"},
-      {503, "Service Unavailable"},
-      {504, "Gateway Timeout"},
-  };
-  for (const auto& [code, phrase] : kPhrases) {
-    if (code == status) return phrase;
-  }
-  return "";
-}
-
 std::string DescribeStatus(long status) {
   std::string text = "TAM answered " + std::to_string(status);
-  if (std::string_view reason = ReasonPhrase(status); !reason.empty())
+  if (std::string_view reason = HttpReasonPhrase(status); !reason.empty())
     text += " " + std::string(reason);
   // otrp-over-http-15 §4: a client must not follow redirects automatically.
   if (status >= 300 && status < 400) text += "; redirects are refused";

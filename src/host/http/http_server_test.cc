@@ -2,6 +2,7 @@
 // client where a well-behaved client fits, raw POSIX sockets for what libcurl
 // would never send (wrong methods and media types, oversized and slow
 // requests, pipelining), and a bare OpenSSL client to see TLS versions.
+#include "temp_dir.h"
 #include "host/http/http_server.h"
 
 #include <arpa/inet.h>
@@ -863,27 +864,7 @@ TEST(HttpServerTest, SlowHandlerDoesNotBlockOtherConnections) {
 // ---------------------------------------------------------------------------
 // HTTPS.
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = std::filesystem::temp_directory_path().string() + "/teep_http_test.XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, const std::string& content) const {
-    std::string file = path_ + "/" + name;
-    std::ofstream(file) << content;
-    return file;
-  }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using teep::test::TempDir;
 
 struct TlsOutcome {
   bool handshake = false;

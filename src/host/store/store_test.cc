@@ -26,6 +26,7 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.h"
 #include "core/tam/store.h"
 #include "host/store/schema.h"
 #include "host/store/sqlite_store.h"
@@ -46,27 +47,7 @@ using tam::TokenRecord;
 using test::H;
 
 // A fresh private temporary directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = fs::temp_directory_path().string() + "/teep_tam_store_test.XXXXXX";
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    const char* made = ::mkdtemp(buf.data());
-    EXPECT_NE(made, nullptr) << "mkdtemp failed";
-    path_ = made ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using teep::test::TempDir;
 
 Bytes Text(std::string_view s) { return ToBytes(AsBytes(s)); }
 

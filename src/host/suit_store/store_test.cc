@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.h"
 #include "core/suit/component_id.h"
 #include "core/suit/memory_store.h"
 #include "host/suit_store/directory_store.h"
@@ -34,27 +35,7 @@ using test::H;
 namespace fs = std::filesystem;
 
 // A fresh private temporary directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = fs::temp_directory_path().string() + "/teep_store_test.XXXXXX";
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    const char* made = ::mkdtemp(buf.data());
-    EXPECT_NE(made, nullptr) << "mkdtemp failed";
-    path_ = made ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using teep::test::TempDir;
 
 Bytes Id(std::initializer_list<std::string_view> parts) {
   suit::ComponentId id;

@@ -17,14 +17,14 @@
 
 #include <gtest/gtest.h>
 
-#include "host/tee_sim/test_temp_dir.h"
+#include "temp_dir.h"
 #include "test_util.h"
 
 namespace teep::host::tee_sim {
 namespace {
 
 using namespace std::chrono_literals;
-using test::TempDir;
+using teep::test::TempDir;
 
 constexpr auto kConnectTimeout = 5000ms;
 

@@ -9,13 +9,13 @@
 
 #include "core/crypto/crypto.h"
 #include "host/io/file.h"
-#include "host/tee_sim/test_temp_dir.h"
+#include "temp_dir.h"
 #include "test_util.h"
 
 namespace teep::host::tee_sim {
 namespace {
 
-using test::TempDir;
+using teep::test::TempDir;
 
 // The documented file layout, built here independently of the class.
 Bytes CounterFile(uint64_t value) {

@@ -9,13 +9,13 @@
 #include <gtest/gtest.h>
 
 #include "host/io/file.h"
-#include "host/tee_sim/test_temp_dir.h"
+#include "temp_dir.h"
 #include "test_util.h"
 
 namespace teep::host::tee_sim {
 namespace {
 
-using test::TempDir;
+using teep::test::TempDir;
 
 constexpr size_t kHeaderSize = 9;  // "TEEPSEAL" + version
 constexpr size_t kIvSize = 12;

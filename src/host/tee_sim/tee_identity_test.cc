@@ -10,14 +10,14 @@
 
 #include "core/cose/key.h"
 #include "host/io/file.h"
-#include "host/tee_sim/test_temp_dir.h"
+#include "temp_dir.h"
 #include "test_util.h"
 
 namespace teep::host::tee_sim {
 namespace {
 
 using crypto::KeyType;
-using test::TempDir;
+using teep::test::TempDir;
 
 unsigned Mode(const std::string& path) {
   struct stat st {};
