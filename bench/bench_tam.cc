@@ -35,11 +35,12 @@
 //   signs:    QueryRequest 1 ES256 + 1 Ed25519, Update 1 ES256
 //   verifies: QueryResponse 1 ES256, Evidence 1 ES256, Success 1 ES256
 //   = 2 x BM_Es256Sign + 1 x BM_Ed25519Sign + 3 x BM_Es256Verify.
-// BM_KidOfKey (ProcessConnect's signer kids, recomputed per QueryRequest)
-// is work the TAM repeats that is not in the bound; BM_PublicKeyFromPem,
-// split into BM_OpensslPemReadPubkey and BM_OpensslEcPublicCheck, is what the
-// built-in Verifier paid per QueryResponse before it cached parsed keys
-// (08ff1fe; docs/performance.md "TAM").
+// Work outside the bound that the TAM did per exchange before it was
+// removed (docs/performance.md "TAM"), kept to show what it cost:
+// BM_KidOfKey, the signer kids ProcessConnect recomputed per QueryRequest
+// (before 340a78d), and BM_PublicKeyFromPem, split into
+// BM_OpensslPemReadPubkey and BM_OpensslEcPublicCheck, what the built-in
+// Verifier paid per QueryResponse before it cached parsed keys (08ff1fe).
 //
 // Memory (memory store only): one more exchange after the loop with
 // bench/heap_counter counting: peak live heap during the whole exchange
