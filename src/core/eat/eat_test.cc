@@ -522,7 +522,8 @@ TEST_F(EatEvidence, FreshnessIsNeverDroppedByAnEmptyNonce) {
 TEST_F(EatEvidence, CnfMismatchIsNotAffirming) {
   Claims c = claims_;
   c.cnf_kid = ThumbprintOf(attestation_key_.Public());
-  ExpectNotAffirming(c, "does not bind the peer's TEEP-message key");
+  // The reason names the kid the Evidence carries.
+  ExpectNotAffirming(c, "cnf kid h'" + HexEncode(c.cnf_kid) + "' does not bind the peer's TEEP-message key");
 }
 
 TEST_F(EatEvidence, ReferenceValuesAreChecked) {

@@ -115,9 +115,9 @@ Result<AttestationResult> AppraiseEvidence(ByteView evidence, const AppraisalPol
   // teep-26 §7.1.1.1 / RFC 8747 §3.4: cnf must bind the key that signs the
   // peer's TEEP messages (not the attestation key).
   if (!crypto::ConstantTimeEqual(c.cnf_kid, policy.expected_cnf_kid)) {
-    return NotAffirming(std::move(result),
-                        "cnf kid h'" + HexEncode(c.cnf_kid) +
-                            "' does not bind the peer's TEEP-message key");
+    // Built before `result` (which `c` refers into) is moved away.
+    std::string why = "cnf kid h'" + HexEncode(c.cnf_kid) + "' does not bind the peer's TEEP-message key";
+    return NotAffirming(std::move(result), std::move(why));
   }
   // RFC 9334 §8.3: appraisal against reference values.
   if (auto failed = CheckReference(c, policy.reference)) {
