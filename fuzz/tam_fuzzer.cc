@@ -133,6 +133,7 @@ class ForwardingStore final : public tam::TamStore {
  public:
   tam::TamStore* target = nullptr;
 
+  Status Atomically(const std::function<Status()>& step) override { return target->Atomically(step); }
   Status PutToken(const TokenRecord& t) override { return target->PutToken(t); }
   Result<std::optional<TokenRecord>> TakeToken(ByteView t, int64_t now) override {
     return target->TakeToken(t, now);
@@ -140,6 +141,7 @@ class ForwardingStore final : public tam::TamStore {
   Result<uint64_t> ExpireTokens(int64_t now) override { return target->ExpireTokens(now); }
   Result<uint64_t> CountTokens() override { return target->CountTokens(); }
   Status PutDevice(const tam::DeviceRecord& d) override { return target->PutDevice(d); }
+  Status PutDevices(std::span<const tam::DeviceRecord> d) override { return target->PutDevices(d); }
   Result<std::optional<tam::DeviceRecord>> FindDevice(ByteView id) override {
     return target->FindDevice(id);
   }

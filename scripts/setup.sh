@@ -18,6 +18,9 @@ packages=(
   libboost-dev                           # Boost.Beast/Asio: the TAM's HTTP(S) server (headers only)
   libsqlite3-dev                         # the TAM's embedded store
   libtomlplusplus-dev                    # tam.toml configuration
+  libpq-dev                              # the TAM's PostgreSQL store (libpq)
+  # tests: a throwaway PostgreSQL 15 server and an HTTP load balancer
+  postgresql-15 nginx-light
   # tests, benchmarks, oracles
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcbor-dev                            # benchmark baseline only

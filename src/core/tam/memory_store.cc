@@ -4,6 +4,28 @@
 
 namespace teep::tam {
 
+Status MemoryTamStore::Atomically(const std::function<Status()>& step) {
+  if (in_transaction_) return Status(StatusCode::kInternal, "memory store: nested transaction");
+  auto tokens = tokens_;
+  auto devices = devices_;
+  auto installed = installed_;
+  auto tcs = tcs_;
+  auto policies = policies_;
+  const size_t audit_size = audit_.size();
+  in_transaction_ = true;
+  Status status = step();
+  in_transaction_ = false;
+  if (!status.ok()) {
+    tokens_ = std::move(tokens);
+    devices_ = std::move(devices);
+    installed_ = std::move(installed);
+    tcs_ = std::move(tcs);
+    policies_ = std::move(policies);
+    audit_.resize(audit_size);
+  }
+  return status;
+}
+
 Status MemoryTamStore::PutToken(const TokenRecord& token) {
   tokens_[token.token] = token;
   return OkStatus();
@@ -25,6 +47,11 @@ Result<uint64_t> MemoryTamStore::ExpireTokens(int64_t now) {
 
 Status MemoryTamStore::PutDevice(const DeviceRecord& device) {
   devices_[device.device_id] = device;
+  return OkStatus();
+}
+
+Status MemoryTamStore::PutDevices(std::span<const DeviceRecord> devices) {
+  for (const DeviceRecord& device : devices) devices_[device.device_id] = device;
   return OkStatus();
 }
 

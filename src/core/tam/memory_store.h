@@ -12,12 +12,15 @@ namespace teep::tam {
 
 class MemoryTamStore final : public TamStore {
  public:
+  // Restores a copy of everything if `step` fails.
+  Status Atomically(const std::function<Status()>& step) override;
   Status PutToken(const TokenRecord& token) override;
   Result<std::optional<TokenRecord>> TakeToken(ByteView token, int64_t now) override;
   Result<uint64_t> ExpireTokens(int64_t now) override;
   Result<uint64_t> CountTokens() override { return tokens_.size(); }
 
   Status PutDevice(const DeviceRecord& device) override;
+  Status PutDevices(std::span<const DeviceRecord> devices) override;
   Result<std::optional<DeviceRecord>> FindDevice(ByteView device_id) override;
   Result<std::vector<DeviceRecord>> ListDevices() override;
   Result<uint64_t> CountDevices() override { return devices_.size(); }
@@ -39,6 +42,7 @@ class MemoryTamStore final : public TamStore {
   Result<std::vector<AuditRecord>> RecentAudit(size_t limit) override;
 
  private:
+  bool in_transaction_ = false;
   std::map<Bytes, TokenRecord> tokens_;
   std::map<Bytes, DeviceRecord> devices_;
   std::map<std::pair<Bytes, Bytes>, InstalledRecord> installed_;  // (device, manifest)

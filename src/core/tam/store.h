@@ -1,13 +1,16 @@
 // Everything a TAM remembers, behind one interface (issue 6/7: the TAM is
 // stateless over its store, so several TAM instances can share one
 // database and any instance can take any step of any conversation).
-// Implementations: host/store SqliteStore (embedded default) and, later,
-// PostgreSQL. Each method is one transaction. Identifiers are the encoded
-// CBOR bytes of what they name, compared bytewise.
+// Implementations: MemoryTamStore (tests), host/store SqliteStore (embedded
+// default) and PgStore (PostgreSQL, several TAM instances). Each method is
+// one transaction unless called inside Atomically. Identifiers are the
+// encoded CBOR bytes of what they name, compared bytewise.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -81,6 +84,13 @@ class TamStore {
  public:
   virtual ~TamStore() = default;
 
+  // Runs `step` as one transaction: what it writes through this store
+  // commits together, or (if it returns an error, or the process dies)
+  // none of it does. Used where a step of a conversation must not be half
+  // recorded (the token of a Success taken + what it installed). Not
+  // nestable: a call inside `step` fails with kInternal.
+  virtual Status Atomically(const std::function<Status()>& step) = 0;
+
   // ---- tokens ----
   virtual Status PutToken(const TokenRecord& token) = 0;
   // Removes and returns the token if it exists and has not expired at
@@ -93,6 +103,8 @@ class TamStore {
 
   // ---- devices ----
   virtual Status PutDevice(const DeviceRecord& device) = 0;  // insert or replace
+  // PutDevice for each, all or nothing (bulk registration).
+  virtual Status PutDevices(std::span<const DeviceRecord> devices) = 0;
   virtual Result<std::optional<DeviceRecord>> FindDevice(ByteView device_id) = 0;
   virtual Result<std::vector<DeviceRecord>> ListDevices() = 0;
   virtual Result<uint64_t> CountDevices() = 0;

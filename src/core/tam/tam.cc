@@ -129,7 +129,24 @@ Result<TamReply> Tam::ProcessMessage(ByteView body) {
   }
   // P §7.1: a token is accepted once, and never after it expired.
   if (!token->has_value()) return Drop(sender.device.device_id, "no token");
-  TEEP_ASSIGN_OR_RETURN(std::optional<TokenRecord> record, store_.TakeToken(**token, config_.now()));
+  if (expected == TokenRecord::Kind::kQueryRequest) {
+    // Taken in a transaction of its own: appraising the Evidence and signing
+    // the Update must not hold the store's locks. If the TAM dies after the
+    // take, the device's next conversation starts afresh.
+    return TakeTokenAndHandle(sender, **token, expected);
+  }
+  // Success / Error: the token's consumption and what it records (installs,
+  // removals, the device, the audit) commit together or not at all.
+  Result<TamReply> reply = Status(StatusCode::kInternal, "transaction did not run");
+  TEEP_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+    reply = TakeTokenAndHandle(sender, **token, expected);
+    return reply.status();
+  }));
+  return reply;
+}
+
+Result<TamReply> Tam::TakeTokenAndHandle(Sender& sender, ByteView token, TokenRecord::Kind expected) {
+  TEEP_ASSIGN_OR_RETURN(std::optional<TokenRecord> record, store_.TakeToken(token, config_.now()));
   if (!record) return Drop(sender.device.device_id, "unknown, expired or already used token");
   if (record->kind != expected ||
       (expected == TokenRecord::Kind::kUpdate && record->device_id != sender.device.device_id)) {

@@ -82,6 +82,9 @@ class Tam {
   Tam(TamConfig config, TamStore& store) : config_(std::move(config)), store_(store) {}
 
   struct Sender;  // the verified device and its decoded message
+  // Takes the message's token (P §7.1), checks it was issued for this kind
+  // of message (and device), and hands the message to its handler.
+  Result<TamReply> TakeTokenAndHandle(Sender& sender, ByteView token, TokenRecord::Kind expected);
   Result<TamReply> HandleQueryResponse(Sender& sender, const TokenRecord& token,
                                        const msg::QueryResponse& response);
   Result<TamReply> HandleSuccess(Sender& sender, const TokenRecord& token,

@@ -208,6 +208,18 @@ Result<uint64_t> SqliteStore::Count(sqlite::Statement& statement) {
   return n;
 }
 
+Status SqliteStore::Atomically(const std::function<Status()>& step) {
+  if (in_transaction_) {
+    return Status(StatusCode::kInternal, "sqlite " + path() + ": nested transaction");
+  }
+  TEEP_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::Begin(*db_, "transaction"));
+  in_transaction_ = true;
+  Status status = step();
+  in_transaction_ = false;
+  if (!status.ok()) return status;  // ~Transaction rolls back
+  return tx->Commit();
+}
+
 // ---- tokens -----------------------------------------------------------------
 
 Status SqliteStore::PutToken(const TokenRecord& token) {
@@ -305,6 +317,13 @@ Status SqliteStore::PutDevice(const DeviceRecord& d) {
       .Bind(d.attestation)
       .Bind(d.last_contact);
   return q.Run();
+}
+
+Status SqliteStore::PutDevices(std::span<const DeviceRecord> devices) {
+  return Atomically([&]() -> Status {
+    for (const DeviceRecord& d : devices) TEEP_RETURN_IF_ERROR(PutDevice(d));
+    return OkStatus();
+  });
 }
 
 Result<std::optional<DeviceRecord>> SqliteStore::FindDevice(ByteView device_id) {

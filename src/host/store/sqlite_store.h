@@ -59,12 +59,16 @@ class SqliteStore final : public tam::TamStore {
   const std::string& path() const { return db_->path(); }
 
   // ---- tam::TamStore ----
+  // BEGIN IMMEDIATE ... COMMIT (sqlite::Transaction): holds the database's
+  // write lock while `step` runs, so steps must be short (no signing inside).
+  Status Atomically(const std::function<Status()>& step) override;
   Status PutToken(const tam::TokenRecord& token) override;
   Result<std::optional<tam::TokenRecord>> TakeToken(ByteView token, int64_t now) override;
   Result<uint64_t> ExpireTokens(int64_t now) override;
   Result<uint64_t> CountTokens() override;
 
   Status PutDevice(const tam::DeviceRecord& device) override;
+  Status PutDevices(std::span<const tam::DeviceRecord> devices) override;
   Result<std::optional<tam::DeviceRecord>> FindDevice(ByteView device_id) override;
   Result<std::vector<tam::DeviceRecord>> ListDevices() override;
   Result<uint64_t> CountDevices() override;
@@ -92,6 +96,7 @@ class SqliteStore final : public tam::TamStore {
 
   // Declared first so that it is destroyed last, after its statements.
   std::unique_ptr<sqlite::Database> db_;
+  bool in_transaction_ = false;
   // Prepared once at Open, reset and re-bound on every call.
   sqlite::Statement put_token_, take_token_, expire_tokens_, count_tokens_;
   sqlite::Statement put_device_, find_device_, list_devices_, count_devices_;
