@@ -33,17 +33,19 @@ struct TamArgs {
   std::vector<std::string> manifest_id;
   std::string teep_key, attestation_key, name;
   int limit = 20;
+  std::string database;  // --database: overrides tam.toml's [database]
 };
 
 host::TamServerConfig Config(const std::string& verb, const TamArgs& a) {
   auto config = host::LoadTamConfig(a.config);
   if (!config.ok()) Fail(verb, config.status().message(), kExitUsage);
+  if (!a.database.empty()) config->database = a.database;
   return std::move(config).value();
 }
 
 std::unique_ptr<tam::TamStore> Store(const std::string& verb, const host::TamServerConfig& config) {
   auto store = host::OpenTamStore(config);
-  if (!store.ok()) Fail(verb, "database " + config.database + ": " + store.status().ToString());
+  if (!store.ok()) Fail(verb, store.status().ToString());
   return std::move(store).value();
 }
 
@@ -78,6 +80,7 @@ void Serve(const TamArgs& a) {
   sa.sa_handler = RequestStop;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  std::cerr << "teep tam: database " << host::RedactedDatabase(config.database) << "\n";
   std::cerr << "teep tam serve: " << (config.tls_cert.empty() ? "http" : "https") << "://" << config.address
             << ":" << (*service)->port() << config.path << "\n";
   while (!g_stop) pause();
@@ -214,7 +217,11 @@ void AddTamCommand(CLI::App& app) {
   CLI::App* tam = app.add_subcommand("tam", "The TAM: server, repository, policy and device registry");
   tam->require_subcommand(1);
   auto a = std::make_shared<TamArgs>();
-  auto config = [a](CLI::App* cmd) { cmd->add_option("--config", a->config, "tam.toml (default ./tam.toml)"); };
+  auto config = [a](CLI::App* cmd) {
+    cmd->add_option("--config", a->config, "tam.toml (default ./tam.toml)");
+    cmd->add_option("--database", a->database,
+                    "SQLite file or postgresql://user@host:port/db URL (overrides tam.toml's [database])");
+  };
 
   CLI::App* init = tam->add_subcommand("init", "Create keys and a tam.toml in a directory");
   init->add_option("--dir", a->dir, "Directory to create them in")->required();

@@ -1,5 +1,7 @@
 #include "host/store/schema.h"
 
+#include <regex>
+
 namespace teep::host {
 namespace {
 
@@ -70,5 +72,18 @@ constexpr SchemaStep kSteps[] = {
 std::span<const SchemaStep> TamSchema() { return kSteps; }
 
 int64_t TamSchemaVersion() { return kSteps[std::size(kSteps) - 1].version; }
+
+std::string PostgresSchemaSql(std::string_view sqlite_sql) {
+  static const std::regex kAuditId(R"(\bid INTEGER PRIMARY KEY\b)");
+  static const std::regex kInteger(R"(\bINTEGER\b)");
+  static const std::regex kBlob(R"(\bBLOB\b)");
+  static const std::regex kText(R"(\bTEXT\b)");
+  std::string sql(sqlite_sql);
+  sql = std::regex_replace(sql, kAuditId, "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+  sql = std::regex_replace(sql, kInteger, "BIGINT");
+  sql = std::regex_replace(sql, kBlob, "BYTEA");
+  sql = std::regex_replace(sql, kText, "TEXT COLLATE \"C\"");
+  return sql;
+}
 
 }  // namespace teep::host

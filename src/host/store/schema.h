@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace teep::host {
@@ -27,5 +28,12 @@ std::span<const SchemaStep> TamSchema();
 
 // The newest version this build knows (the last step's version).
 int64_t TamSchemaVersion();
+
+// A step's SQL as PostgreSQL runs it (PgStore). The one mapping, applied to
+// whole words: `id INTEGER PRIMARY KEY` -> `id BIGINT GENERATED ALWAYS AS
+// IDENTITY PRIMARY KEY`, INTEGER -> BIGINT, BLOB -> BYTEA, TEXT -> TEXT
+// COLLATE "C" (bytewise order, as SQLite's BINARY collation, whatever the
+// server's locale). The conformance suite runs every query on the result.
+std::string PostgresSchemaSql(std::string_view sqlite_sql);
 
 }  // namespace teep::host

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "host/store/schema.h"
+#include "host/store/store_sql.h"
+#include "host/store/store_text.h"
 #include "host/store/token_items.h"
 
 namespace teep::host {
@@ -18,68 +20,6 @@ using tam::InstalledRecord;
 using tam::PolicyRecord;
 using tam::TcRecord;
 using tam::TokenRecord;
-
-// ---- SQL (portable: the PostgreSQL store uses the same text with $n) -------
-
-constexpr std::string_view kPutToken =
-    "INSERT INTO tokens (token, kind, device_id, challenge, data_items, installs, removals, "
-    "expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (token) DO NOTHING";
-// P §7.1: a token is accepted once. Deleting and returning the row in one
-// statement makes the take atomic across connections and processes.
-constexpr std::string_view kTakeToken =
-    "DELETE FROM tokens WHERE token = ?1 "
-    "RETURNING kind, device_id, challenge, data_items, installs, removals, expires";
-constexpr std::string_view kExpireTokens = "DELETE FROM tokens WHERE expires < ?1";
-constexpr std::string_view kCountTokens = "SELECT COUNT(*) FROM tokens";
-
-constexpr std::string_view kDeviceColumns =
-    "device_id, teep_key_pem, attestation_key_pem, name, ueid, hwmodel, attestation, "
-    "last_contact";
-// An upsert, not INSERT OR REPLACE: a replace would delete the row first and
-// cascade to the device's installed entries.
-constexpr std::string_view kPutDevice =
-    "INSERT INTO devices (device_id, teep_key_pem, attestation_key_pem, name, ueid, hwmodel, "
-    "attestation, last_contact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-    "ON CONFLICT (device_id) DO UPDATE SET teep_key_pem = excluded.teep_key_pem, "
-    "attestation_key_pem = excluded.attestation_key_pem, name = excluded.name, "
-    "ueid = excluded.ueid, hwmodel = excluded.hwmodel, attestation = excluded.attestation, "
-    "last_contact = excluded.last_contact";
-constexpr std::string_view kCountDevices = "SELECT COUNT(*) FROM devices";
-
-constexpr std::string_view kSetInstalled =
-    "INSERT INTO installed (device_id, manifest_id, sequence) VALUES (?1, ?2, ?3) "
-    "ON CONFLICT (device_id, manifest_id) DO UPDATE SET sequence = excluded.sequence";
-constexpr std::string_view kRemoveInstalled =
-    "DELETE FROM installed WHERE device_id = ?1 AND manifest_id = ?2";
-constexpr std::string_view kListInstalled =
-    "SELECT manifest_id, sequence FROM installed WHERE device_id = ?1 ORDER BY manifest_id";
-
-constexpr std::string_view kTcColumns =
-    "manifest_id, sequence_number, component_id, envelope, signer, uploaded";
-constexpr std::string_view kPutTc =
-    "INSERT INTO tcs (manifest_id, sequence_number, component_id, envelope, signer, uploaded) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (manifest_id, sequence_number) DO NOTHING";
-
-constexpr std::string_view kPutPolicy =
-    "INSERT INTO policies (target, manifest_id, action) VALUES (?1, ?2, ?3) "
-    "ON CONFLICT (target, manifest_id) DO UPDATE SET action = excluded.action";
-constexpr std::string_view kRemovePolicy =
-    "DELETE FROM policies WHERE target = ?1 AND manifest_id = ?2";
-constexpr std::string_view kListPolicies =
-    "SELECT target, manifest_id, action FROM policies ORDER BY target, manifest_id";
-
-constexpr std::string_view kAudit =
-    "INSERT INTO audit (time, device_id, event, detail) VALUES (?1, ?2, ?3, ?4)";
-// Newest append first: the id grows with each append, the caller's `time`
-// need not.
-constexpr std::string_view kRecentAudit =
-    "SELECT time, device_id, event, detail FROM audit ORDER BY id DESC LIMIT ?1";
-
-std::string Cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view p : parts) out += p;
-  return out;
-}
 
 Status ReadDevice(Query& q, DeviceRecord* d) {
   TEEP_RETURN_IF_ERROR(q.ReadBlob(0, "device_id", &d->device_id));
@@ -150,51 +90,32 @@ SqliteStore::~SqliteStore() = default;
 Status SqliteStore::PrepareStatements() {
   struct Entry {
     sqlite::Statement* statement;
-    std::string_view operation;
-    std::string sql;
+    const sql::Named& sql;
   };
-  const std::string find_device =
-      Cat({"SELECT ", kDeviceColumns, " FROM devices WHERE device_id = ?1"});
-  const std::string list_devices =
-      Cat({"SELECT ", kDeviceColumns, " FROM devices ORDER BY device_id"});
-  const std::string latest_tc = Cat({"SELECT ", kTcColumns,
-                                     " FROM tcs WHERE manifest_id = ?1 "
-                                     "ORDER BY sequence_number DESC LIMIT 1"});
-  // A manifest-id match is tried first (LatestTc); this one follows the
-  // tcs_component_id index order, so it reads one row however many
-  // versions there are.
-  const std::string find_tc =
-      Cat({"SELECT ", kTcColumns,
-           " FROM tcs WHERE component_id = ?1 "
-           "ORDER BY sequence_number DESC, uploaded DESC, manifest_id LIMIT 1"});
-  const std::string list_latest =
-      Cat({"SELECT ", kTcColumns,
-           " FROM tcs AS t WHERE t.sequence_number = (SELECT MAX(m.sequence_number) FROM tcs "
-           "AS m WHERE m.manifest_id = t.manifest_id) ORDER BY t.manifest_id"});
-  Entry entries[] = {
-      {&put_token_, "put token", std::string(kPutToken)},
-      {&take_token_, "take token", std::string(kTakeToken)},
-      {&expire_tokens_, "expire tokens", std::string(kExpireTokens)},
-      {&count_tokens_, "count tokens", std::string(kCountTokens)},
-      {&put_device_, "put device", std::string(kPutDevice)},
-      {&find_device_, "find device", find_device},
-      {&list_devices_, "list devices", list_devices},
-      {&count_devices_, "count devices", std::string(kCountDevices)},
-      {&set_installed_, "set installed", std::string(kSetInstalled)},
-      {&remove_installed_, "remove installed", std::string(kRemoveInstalled)},
-      {&list_installed_, "list installed", std::string(kListInstalled)},
-      {&put_tc_, "put TC", std::string(kPutTc)},
-      {&latest_tc_, "latest TC", latest_tc},
-      {&find_tc_by_component_, "find TC by component", find_tc},
-      {&list_latest_tcs_, "list latest TCs", list_latest},
-      {&put_policy_, "put policy", std::string(kPutPolicy)},
-      {&remove_policy_, "remove policy", std::string(kRemovePolicy)},
-      {&list_policies_, "list policies", std::string(kListPolicies)},
-      {&audit_, "audit", std::string(kAudit)},
-      {&recent_audit_, "recent audit", std::string(kRecentAudit)},
+  const Entry entries[] = {
+      {&put_token_, sql::kPutToken},
+      {&take_token_, sql::kTakeToken},
+      {&expire_tokens_, sql::kExpireTokens},
+      {&count_tokens_, sql::kCountTokens},
+      {&put_device_, sql::kPutDevice},
+      {&find_device_, sql::kFindDevice},
+      {&list_devices_, sql::kListDevices},
+      {&count_devices_, sql::kCountDevices},
+      {&set_installed_, sql::kSetInstalled},
+      {&remove_installed_, sql::kRemoveInstalled},
+      {&list_installed_, sql::kListInstalled},
+      {&put_tc_, sql::kPutTc},
+      {&latest_tc_, sql::kLatestTc},
+      {&find_tc_by_component_, sql::kFindTcByComponent},
+      {&list_latest_tcs_, sql::kListLatestTcs},
+      {&put_policy_, sql::kPutPolicy},
+      {&remove_policy_, sql::kRemovePolicy},
+      {&list_policies_, sql::kListPolicies},
+      {&audit_, sql::kAudit},
+      {&recent_audit_, sql::kRecentAudit},
   };
-  for (Entry& e : entries) {
-    TEEP_ASSIGN_OR_RETURN(*e.statement, db_->Prepare(e.operation, e.sql));
+  for (const Entry& e : entries) {
+    TEEP_ASSIGN_OR_RETURN(*e.statement, db_->Prepare(e.sql.name, e.sql.text));
   }
   return OkStatus();
 }
@@ -307,6 +228,7 @@ Result<uint64_t> SqliteStore::CountTokens() { return Count(count_tokens_); }
 // ---- devices ----------------------------------------------------------------
 
 Status SqliteStore::PutDevice(const DeviceRecord& d) {
+  const std::string attestation = StorableText(d.attestation);
   Query q(put_device_);
   q.Bind(d.device_id)
       .Bind(d.teep_key_pem)
@@ -314,7 +236,7 @@ Status SqliteStore::PutDevice(const DeviceRecord& d) {
       .Bind(d.name)
       .Bind(d.ueid)
       .Bind(d.hwmodel)
-      .Bind(d.attestation)
+      .Bind(attestation)
       .Bind(d.last_contact);
   return q.Run();
 }
@@ -464,8 +386,10 @@ Result<std::vector<PolicyRecord>> SqliteStore::ListPolicies() {
 // ---- audit ------------------------------------------------------------------
 
 Status SqliteStore::Audit(const AuditRecord& record) {
+  const std::string event = StorableText(record.event);
+  const std::string detail = StorableText(record.detail);
   Query q(audit_);
-  q.Bind(record.time).Bind(record.device_id).Bind(record.event).Bind(record.detail);
+  q.Bind(record.time).Bind(record.device_id).Bind(event).Bind(detail);
   return q.Run();
 }
 

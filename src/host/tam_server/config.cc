@@ -2,11 +2,13 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <utility>
 
 #include "core/base/strings.h"
+#include "host/store/pg_db.h"
 
 namespace teep::host {
 namespace {
@@ -39,6 +41,7 @@ class Table {
     }
     return OkStatus();
   }
+  bool Has(std::string_view key) const { return table_ != nullptr && table_->get(key) != nullptr; }
   // Every key present was asked for.
   Status NoOthers() {
     if (table_ == nullptr) return OkStatus();
@@ -137,9 +140,20 @@ Result<TamServerConfig> LoadTamConfig(const std::string& path) {
   }
 
   Table database = table("database");
-  c.database = "tam.db";
-  TEEP_RETURN_IF_ERROR(database.Text("path", &c.database));
+  std::string database_path = "tam.db";
+  std::string database_url;
+  TEEP_RETURN_IF_ERROR(database.Text("path", &database_path));
+  TEEP_RETURN_IF_ERROR(database.Text("url", &database_url));
   TEEP_RETURN_IF_ERROR(database.NoOthers());
+  if (!database_url.empty()) {
+    if (database.Has("path")) {
+      return Status(StatusCode::kInvalidArgument, Cat(path, ": database: give path or url, not both"));
+    }
+    if (!pg::IsPostgresUrl(database_url)) {
+      return Status(StatusCode::kInvalidArgument,
+                    Cat(path, ": database.url: must start with postgresql:// (", RedactedDatabase(database_url), ")"));
+    }
+  }
 
   Table keys = table("keys");
   TEEP_RETURN_IF_ERROR(keys.Text("p256", &c.p256_key));
@@ -179,13 +193,36 @@ Result<TamServerConfig> LoadTamConfig(const std::string& path) {
   TEEP_RETURN_IF_ERROR(policy.NoOthers());
   if (!c.attestation_required) c.policy.data_items &= ~uint64_t{msg::kDataItemAttestation};
 
-  for (std::string* p : {&c.tls_cert, &c.tls_key, &c.database, &c.p256_key, &c.ed25519_key}) {
+  for (std::string* p : {&c.tls_cert, &c.tls_key, &c.p256_key, &c.ed25519_key}) {
     *p = Resolve(dir, *p);
   }
+  c.database = database_url.empty() ? Resolve(dir, database_path) : database_url;
   for (auto* list : {&c.signers, &c.fleet_keys}) {
     for (std::string& p : *list) p = Resolve(dir, p);
   }
   return c;
+}
+
+std::string RedactedDatabase(std::string_view database) {
+  if (!pg::IsPostgresUrl(database)) return std::string(database);
+  std::string out(database);
+  // scheme://[user[:password]@]host...: the password ends at the last '@'
+  // before the path.
+  const size_t authority = out.find("://") + 3;
+  const size_t path = std::min(out.find('/', authority), out.find('?', authority));
+  const size_t at = out.substr(authority, path - authority).rfind('@');
+  if (at != std::string::npos) {
+    const size_t colon = out.substr(authority, at).find(':');
+    if (colon != std::string::npos) out.replace(authority + colon + 1, at - colon - 1, "***");
+  }
+  // ...?password=secret&...
+  for (size_t key = out.find("password=", authority); key != std::string::npos;
+       key = out.find("password=", key + 1)) {
+    const size_t value = key + 9;
+    const size_t end = std::min(out.find('&', value), out.size());
+    out.replace(value, end - value, "***");
+  }
+  return out;
 }
 
 std::string DefaultTamConfig(uint16_t port) {

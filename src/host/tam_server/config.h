@@ -5,7 +5,7 @@
 //
 //   [server]      listen = "127.0.0.1:8080", path = "/tam", workers = 2
 //   [tls]         cert = "tam-cert.pem", key = "tam-cert-key.pem"   (both or neither)
-//   [database]    path = "tam.db"
+//   [database]    path = "tam.db"   (SQLite)  or  url = "postgresql://..."  (PostgreSQL)
 //   [keys]        p256 = "tam-p256.pem", ed25519 = "tam-ed25519.pem"
 //   [repository]  signers = ["signer.pub.pem"]
 //   [attestation] required = true, fleet_keys = [], hwmodels = ["hex"], hwversions = [],
@@ -32,6 +32,8 @@ struct TamServerConfig {
   unsigned workers = 2;
   std::string tls_cert;
   std::string tls_key;
+  // A SQLite file path, or a postgresql:// URL (may hold a password: show it
+  // only through RedactedDatabase).
   std::string database;
   std::string p256_key;
   std::string ed25519_key;
@@ -43,6 +45,9 @@ struct TamServerConfig {
 };
 
 Result<TamServerConfig> LoadTamConfig(const std::string& path);
+
+// `database` for messages and logs: a URL's password replaced by "***".
+std::string RedactedDatabase(std::string_view database);
 
 // The tam.toml that `teep tam init` writes, for the files it creates.
 std::string DefaultTamConfig(uint16_t port);

@@ -5,6 +5,7 @@
 
 #include "core/base/strings.h"
 #include "host/io/file.h"
+#include "host/store/pg_store.h"
 #include "host/store/sqlite_store.h"
 
 namespace teep::host {
@@ -33,9 +34,30 @@ constexpr auto kTokenSweep = std::chrono::seconds(60);
 
 }  // namespace
 
-Result<std::unique_ptr<tam::TamStore>> OpenTamStore(const TamServerConfig& config) {
-  TEEP_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(config.database));
+Result<std::unique_ptr<TamStoreOpener>> TamStoreOpener::Create(const TamServerConfig& config,
+                                                                size_t connections) {
+  std::unique_ptr<TamStoreOpener> opener(new TamStoreOpener(config.database));
+  const std::string context = Cat("database ", RedactedDatabase(config.database));
+  if (pg::IsPostgresUrl(config.database)) {
+    auto pool = PgStore::OpenPool(config.database, connections);
+    if (!pool.ok()) return pool.status().WithContext(context);
+    opener->pool_ = std::move(pool).value();
+  } else {
+    auto store = SqliteStore::Open(config.database);  // creates and migrates the file
+    if (!store.ok()) return store.status().WithContext(context);
+  }
+  return opener;
+}
+
+Result<std::unique_ptr<tam::TamStore>> TamStoreOpener::Open() {
+  if (pool_) return std::unique_ptr<tam::TamStore>(PgStore::Make(pool_));
+  TEEP_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(database_));
   return std::unique_ptr<tam::TamStore>(std::move(store));
+}
+
+Result<std::unique_ptr<tam::TamStore>> OpenTamStore(const TamServerConfig& config) {
+  TEEP_ASSIGN_OR_RETURN(auto opener, TamStoreOpener::Create(config, 1));
+  return opener->Open();
 }
 
 Result<std::unique_ptr<TamService>> TamService::Start(const TamServerConfig& config,
@@ -52,7 +74,8 @@ Result<std::unique_ptr<TamService>> TamService::Start(const TamServerConfig& con
   }
   service->verifier_ = std::make_unique<tam::BuiltInVerifier>(std::move(fleet), config.reference);
   // Fail at start, not at the first request, when the database is unusable.
-  TEEP_RETURN_IF_ERROR(OpenTamStore(config).status().WithContext("database.path"));
+  // One connection per worker thread and one for the token janitor.
+  TEEP_ASSIGN_OR_RETURN(service->stores_, TamStoreOpener::Create(config, config.workers + 1));
 
   HttpServerOptions options;
   options.address = config.address;
@@ -87,7 +110,7 @@ Result<TamService::Worker*> TamService::WorkerForThisThread() {
   auto& slot = workers_[std::this_thread::get_id()];
   if (!slot) {
     auto worker = std::make_unique<Worker>();
-    TEEP_ASSIGN_OR_RETURN(worker->store, OpenTamStore(config_));
+    TEEP_ASSIGN_OR_RETURN(worker->store, stores_->Open());
     tam::TamConfig tam_config;
     tam_config.p256_key = p256_.get();
     tam_config.ed25519_key = ed25519_.get();
@@ -119,7 +142,7 @@ TamAnswer TamService::Handle(const TamRequest& request) {
 }
 
 void TamService::ExpireTokensPeriodically() {
-  auto store = OpenTamStore(config_);
+  auto store = stores_->Open();
   std::unique_lock<std::mutex> lock(stop_mutex_);
   while (!stop_cv_.wait_for(lock, kTokenSweep, [this] { return stopping_; })) {
     if (store.ok()) (void)(*store)->ExpireTokens(Now());  // P §7.1: bounded token state

@@ -17,11 +17,27 @@
 #include "core/crypto/crypto.h"
 #include "core/tam/tam.h"
 #include "host/http/http_server.h"
+#include "host/store/pg_db.h"
 #include "host/tam_server/config.h"
 
 namespace teep::host {
 
-// Opens the store named by the configuration (SQLite today).
+// Opens stores on the configured database: SQLite files (one connection per
+// store), or PostgreSQL stores sharing one pool of `connections`.
+// Create checks the database and brings its schema up to date once.
+class TamStoreOpener {
+ public:
+  static Result<std::unique_ptr<TamStoreOpener>> Create(const TamServerConfig& config, size_t connections);
+  Result<std::unique_ptr<tam::TamStore>> Open();
+
+ private:
+  explicit TamStoreOpener(std::string database) : database_(std::move(database)) {}
+  std::string database_;
+  std::shared_ptr<pg::Pool> pool_;  // PostgreSQL only
+};
+
+// One store on the configured database (the operator's verbs); errors name
+// the database, without a URL's password.
 Result<std::unique_ptr<tam::TamStore>> OpenTamStore(const TamServerConfig& config);
 
 class TamService {
@@ -47,6 +63,7 @@ class TamService {
   std::unique_ptr<crypto::PrivateKey> p256_;
   std::unique_ptr<crypto::PrivateKey> ed25519_;
   std::unique_ptr<tam::Verifier> verifier_;
+  std::unique_ptr<TamStoreOpener> stores_;
   std::mutex workers_mutex_;
   std::map<std::thread::id, std::unique_ptr<Worker>> workers_;
   std::unique_ptr<HttpServer> server_;

@@ -1,0 +1,354 @@
+#include "host/store/pg_db.h"
+
+#include <libpq-fe.h>
+
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "core/base/strings.h"
+#include "core/cbor/utf8.h"
+
+namespace teep::host::pg {
+namespace {
+
+// Type OIDs (PostgreSQL's pg_type.dat; stable across versions).
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kTextOid = 25;
+
+// Executions sent per round trip by RunPipelined: enough to hide the
+// latency, few enough that neither side's socket buffer fills up while the
+// other is still writing (results are read after each chunk).
+constexpr size_t kPipelineChunk = 500;
+
+// libpq's messages may span lines ("...failed: Connection refused\n\tIs the
+// server running..."): one line for our errors and logs.
+std::string OneLine(std::string message) {
+  std::string out;
+  for (char c : message) {
+    if (c == '\n' || c == '\t') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string ServerMessage(const PGconn* conn) {
+  std::string message = OneLine(PQerrorMessage(conn));
+  return message.empty() ? "unknown error" : message;
+}
+
+// Server notices ("relation ... already exists, skipping") are not errors;
+// libpq would print them on stderr.
+void IgnoreNotice(void*, const char*) {}
+
+}  // namespace
+
+// ---- Params -----------------------------------------------------------------
+
+bool Params::Next(unsigned type, const char* data, size_t length) {
+  if (!status_.ok()) return false;
+  if (count_ == static_cast<int>(kMax) || length > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    status_ = Status(StatusCode::kInvalidArgument, Cat("parameter $", count_ + 1, " out of range"));
+    return false;
+  }
+  types_[count_] = type;
+  values_[count_] = data;
+  lengths_[count_] = static_cast<int>(length);
+  formats_[count_] = 1;  // binary
+  ++count_;
+  return true;
+}
+
+Params& Params::Int(int64_t value) {
+  if (count_ >= static_cast<int>(kMax)) {
+    Next(kInt8Oid, nullptr, 0);
+    return *this;
+  }
+  std::array<char, 8>& slot = integers_[count_];
+  const uint64_t u = static_cast<uint64_t>(value);
+  for (int i = 0; i < 8; ++i) slot[i] = static_cast<char>(u >> (56 - 8 * i));
+  Next(kInt8Oid, slot.data(), slot.size());
+  return *this;
+}
+
+Params& Params::Unsigned(uint64_t value, std::string_view what) {
+  if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    if (status_.ok()) {
+      status_ = Status(StatusCode::kInvalidArgument,
+                       Cat(what, " ", value, " is above 2^63-1, the largest the store holds"));
+    }
+    return *this;
+  }
+  return Int(static_cast<int64_t>(value));
+}
+
+Params& Params::Blob(ByteView value) {
+  // A zero-length value needs a non-null pointer: NULL would mean SQL NULL.
+  static const char kEmpty = 0;
+  Next(kByteaOid, value.empty() ? &kEmpty : reinterpret_cast<const char*>(value.data()), value.size());
+  return *this;
+}
+
+Params& Params::Text(std::string_view value, std::string_view what) {
+  if (status_.ok()) {
+    const ByteView bytes = AsBytes(value);
+    if (value.find('\0') != std::string_view::npos) {
+      status_ = Status(StatusCode::kInvalidArgument, Cat(what, " contains a NUL character"));
+    } else if (long bad = cbor::FindInvalidUtf8(bytes); bad >= 0) {
+      status_ = Status(StatusCode::kInvalidArgument, Cat(what, " is not UTF-8 (byte ", bad, ")"));
+    }
+  }
+  static const char kEmpty = 0;
+  Next(kTextOid, value.empty() ? &kEmpty : value.data(), value.size());
+  return *this;
+}
+
+// ---- Rows -------------------------------------------------------------------
+
+void ResultDeleter::operator()(pg_result* result) const { PQclear(result); }
+
+Rows::Rows(std::string context, std::unique_ptr<pg_result, ResultDeleter> result)
+    : context_(std::move(context)), result_(std::move(result)) {}
+
+int Rows::count() const { return PQntuples(result_.get()); }
+
+int64_t Rows::affected() const {
+  const char* n = PQcmdTuples(result_.get());
+  int64_t value = 0;
+  for (; *n >= '0' && *n <= '9'; ++n) value = value * 10 + (*n - '0');
+  return value;
+}
+
+Result<std::string_view> Rows::Raw(int row, int col, std::string_view name, unsigned type,
+                                   std::string_view type_name) const {
+  auto malformed = [&](std::string_view why) {
+    return Status(StatusCode::kMalformed, Cat(context_, ": column ", name, ": ", why));
+  };
+  if (row < 0 || row >= PQntuples(result_.get()) || col < 0 || col >= PQnfields(result_.get())) {
+    return malformed("no such row or column");
+  }
+  if (PQgetisnull(result_.get(), row, col)) return malformed("NULL");
+  const Oid actual = PQftype(result_.get(), col);
+  if (actual != type || PQfformat(result_.get(), col) != 1) {
+    return malformed(Cat("expected ", type_name, ", got type oid ", actual));
+  }
+  return std::string_view(PQgetvalue(result_.get(), row, col),
+                          static_cast<size_t>(PQgetlength(result_.get(), row, col)));
+}
+
+Status Rows::ReadInt(int row, int col, std::string_view name, int64_t* value) const {
+  TEEP_ASSIGN_OR_RETURN(std::string_view raw, Raw(row, col, name, kInt8Oid, "int8"));
+  if (raw.size() != 8) {
+    return Status(StatusCode::kMalformed, Cat(context_, ": column ", name, ": int8 of ", raw.size(), " bytes"));
+  }
+  uint64_t u = 0;
+  for (char c : raw) u = (u << 8) | static_cast<uint8_t>(c);
+  *value = static_cast<int64_t>(u);
+  return OkStatus();
+}
+
+Status Rows::ReadUnsigned(int row, int col, std::string_view name, uint64_t* value) const {
+  int64_t signed_value = 0;
+  TEEP_RETURN_IF_ERROR(ReadInt(row, col, name, &signed_value));
+  if (signed_value < 0) {
+    return Status(StatusCode::kMalformed, Cat(context_, ": column ", name, ": negative value ", signed_value));
+  }
+  *value = static_cast<uint64_t>(signed_value);
+  return OkStatus();
+}
+
+Status Rows::ReadBlob(int row, int col, std::string_view name, Bytes* value) const {
+  TEEP_ASSIGN_OR_RETURN(std::string_view raw, Raw(row, col, name, kByteaOid, "bytea"));
+  value->assign(raw.begin(), raw.end());
+  return OkStatus();
+}
+
+Status Rows::ReadText(int row, int col, std::string_view name, std::string* value) const {
+  TEEP_ASSIGN_OR_RETURN(std::string_view raw, Raw(row, col, name, kTextOid, "text"));
+  value->assign(raw);
+  return OkStatus();
+}
+
+// ---- Connection -------------------------------------------------------------
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
+  // Later keywords override earlier ones, so the URL's own settings win.
+  const char* keys[] = {"connect_timeout", "fallback_application_name", "client_encoding", "dbname", nullptr};
+  const char* values[] = {"10", "teep-tam", "UTF8", url.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return Status(StatusCode::kInternal, "postgresql: connect: out of memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    // Named without the URL: it may carry a password.
+    Status s(StatusCode::kIoError, Cat("postgresql: connect: ", ServerMessage(conn)));
+    PQfinish(conn);
+    return s;
+  }
+  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  std::string name = Cat(PQhost(conn), ":", PQport(conn), "/", PQdb(conn));
+  return std::unique_ptr<Connection>(new Connection(conn, std::move(name)));
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+bool Connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+bool Connection::idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+
+Status Connection::Error(std::string_view operation) const {
+  return Status(StatusCode::kIoError, Cat("postgresql ", name_, ": ", operation, ": ", ServerMessage(conn_)));
+}
+
+Status Connection::CheckResult(std::string_view operation, pg_result* result, bool rows_expected) {
+  const ExecStatusType status = PQresultStatus(result);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    last_sqlstate_.clear();
+    if (status == PGRES_TUPLES_OK || !rows_expected) return OkStatus();
+    return Status(StatusCode::kInternal, Cat("postgresql ", name_, ": ", operation, ": returned no rows"));
+  }
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  last_sqlstate_ = state ? state : "";
+  std::string message = OneLine(PQresultErrorMessage(result));
+  if (message.empty()) return Error(operation);
+  return Status(StatusCode::kIoError, Cat("postgresql ", name_, ": ", operation, ": ", message));
+}
+
+Status Connection::Prepare(const sql::Named& statement) {
+  if (prepared_.count(statement.name)) return OkStatus();
+  const std::string text = sql::PostgresParameters(statement.text);
+  std::unique_ptr<pg_result, ResultDeleter> result(
+      PQprepare(conn_, std::string(statement.name).c_str(), text.c_str(), 0, nullptr));
+  if (!result) return Error(Cat("prepare ", statement.name));
+  TEEP_RETURN_IF_ERROR(CheckResult(Cat("prepare ", statement.name), result.get(), false));
+  prepared_.insert(statement.name);
+  return OkStatus();
+}
+
+Result<Rows> Connection::Run(const sql::Named& statement, const Params& params) {
+  const std::string context = Cat("postgresql ", name_, ": ", statement.name);
+  if (!params.status().ok()) return params.status().WithContext(context);
+  TEEP_RETURN_IF_ERROR(Prepare(statement));
+  std::unique_ptr<pg_result, ResultDeleter> result(
+      PQexecPrepared(conn_, std::string(statement.name).c_str(), params.count(), params.values(),
+                     params.lengths(), params.formats(), /*resultFormat=*/1));
+  if (!result) return Error(statement.name);
+  TEEP_RETURN_IF_ERROR(CheckResult(statement.name, result.get(), false));
+  return Rows(context, std::move(result));
+}
+
+Status Connection::Exec(std::string_view operation, const std::string& text) {
+  // PQexec returns only the last statement's result; the server stops at
+  // the first failing one, which is then the last.
+  std::unique_ptr<pg_result, ResultDeleter> result(PQexec(conn_, text.c_str()));
+  if (!result) return Error(operation);
+  return CheckResult(operation, result.get(), false);
+}
+
+Status Connection::DrainPipeline(std::string_view operation, size_t expected, Status* first_error) {
+  // Each execution yields its result then a NULL; the sync yields
+  // PGRES_PIPELINE_SYNC. After a failure the server skips the rest
+  // (PGRES_PIPELINE_ABORTED) up to the sync.
+  for (size_t i = 0; i < expected; ++i) {
+    std::unique_ptr<pg_result, ResultDeleter> result(PQgetResult(conn_));
+    if (!result) return Error(operation);
+    const ExecStatusType status = PQresultStatus(result.get());
+    if (status != PGRES_PIPELINE_ABORTED && first_error->ok()) {
+      *first_error = CheckResult(operation, result.get(), false);
+    }
+    std::unique_ptr<pg_result, ResultDeleter> end(PQgetResult(conn_));
+    if (end) return Status(StatusCode::kInternal, Cat("postgresql ", name_, ": ", operation, ": extra result"));
+  }
+  std::unique_ptr<pg_result, ResultDeleter> sync(PQgetResult(conn_));
+  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) return Error(Cat(operation, ": pipeline sync"));
+  return OkStatus();
+}
+
+Status Connection::RunPipelined(const sql::Named& statement, std::span<const Params> batch) {
+  for (const Params& p : batch) {
+    if (!p.status().ok()) return p.status().WithContext(Cat("postgresql ", name_, ": ", statement.name));
+  }
+  TEEP_RETURN_IF_ERROR(Prepare(statement));
+  if (PQenterPipelineMode(conn_) != 1) return Error(Cat(statement.name, ": enter pipeline mode"));
+  const std::string name(statement.name);
+  Status first_error;
+  Status transport;
+  for (size_t start = 0; start < batch.size() && first_error.ok() && transport.ok(); start += kPipelineChunk) {
+    const size_t end = std::min(batch.size(), start + kPipelineChunk);
+    for (size_t i = start; i < end; ++i) {
+      const Params& p = batch[i];
+      if (PQsendQueryPrepared(conn_, name.c_str(), p.count(), p.values(), p.lengths(), p.formats(), 1) != 1) {
+        transport = Error(statement.name);
+        break;
+      }
+    }
+    if (!transport.ok()) break;
+    if (PQpipelineSync(conn_) != 1) {
+      transport = Error(Cat(statement.name, ": pipeline sync"));
+      break;
+    }
+    transport = DrainPipeline(statement.name, end - start, &first_error);
+  }
+  if (!transport.ok()) return transport;  // the connection is in an unknown state: broken
+  if (PQexitPipelineMode(conn_) != 1) return Error(Cat(statement.name, ": exit pipeline mode"));
+  return first_error;
+}
+
+// ---- Pool -------------------------------------------------------------------
+
+Pool::Lease::~Lease() {
+  if (pool_ && connection_) pool_->Return(std::move(connection_));
+}
+
+Result<Pool::Lease> Pool::Acquire() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const bool ready = available_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < size_; });
+  if (!ready) {
+    return Status(StatusCode::kLimitExceeded,
+                  Cat("postgresql: all ", size_, " pooled connections busy for ", wait_.count(), " ms"));
+  }
+  if (!idle_.empty()) {
+    std::unique_ptr<Connection> connection = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(connection));
+  }
+  ++open_;
+  lock.unlock();
+  auto opened = Connection::Open(url_);
+  if (!opened.ok()) {
+    lock.lock();
+    --open_;
+    available_.notify_one();
+    return opened.status();
+  }
+  lock.lock();
+  name_ = "postgresql " + (*opened)->name();
+  lock.unlock();
+  return Lease(this, std::move(opened).value());
+}
+
+std::string Pool::name() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return name_;
+}
+
+void Pool::Return(std::unique_ptr<Connection> connection) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // A lost connection, or one left inside a transaction, is dropped; the
+  // next Acquire opens a fresh one.
+  if (connection->broken() || !connection->idle()) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(connection));
+  }
+  available_.notify_one();
+}
+
+bool IsPostgresUrl(std::string_view database) {
+  return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
+
+}  // namespace teep::host::pg
