@@ -72,8 +72,16 @@ Params& Params::Int(int64_t value) {
   std::array<char, 8>& slot = integers_[count_];
   const uint64_t u = static_cast<uint64_t>(value);
   for (int i = 0; i < 8; ++i) slot[i] = static_cast<char>(u >> (56 - 8 * i));
-  Next(kInt8Oid, slot.data(), slot.size());
+  const int index = count_;
+  is_integer_[index] = Next(kInt8Oid, slot.data(), slot.size());
   return *this;
+}
+
+const char* const* Params::values() const {
+  for (int i = 0; i < count_; ++i) {
+    if (is_integer_[i]) values_[i] = integers_[i].data();
+  }
+  return values_.data();
 }
 
 Params& Params::Unsigned(uint64_t value, std::string_view what) {

@@ -49,7 +49,9 @@ class Params {
   const Status& status() const { return status_; }
   int count() const { return count_; }
   const unsigned* types() const { return types_.data(); }
-  const char* const* values() const { return values_.data(); }
+  // Pointers to the values; those of integers point into this object, so
+  // they are taken afresh after a copy or move.
+  const char* const* values() const;
   const int* lengths() const { return lengths_.data(); }
   const int* formats() const { return formats_.data(); }
 
@@ -59,7 +61,8 @@ class Params {
   int count_ = 0;
   Status status_;
   std::array<unsigned, kMax> types_{};
-  std::array<const char*, kMax> values_{};
+  mutable std::array<const char*, kMax> values_{};  // integers: refreshed by values()
+  std::array<bool, kMax> is_integer_{};
   std::array<int, kMax> lengths_{};
   std::array<int, kMax> formats_{};
   std::array<std::array<char, 8>, kMax> integers_{};  // int8 values, big-endian
