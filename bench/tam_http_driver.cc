@@ -1,10 +1,11 @@
 // The TAM server under load, on loopback: host::TamService (HTTP keep-alive,
 // one Tam + SQLite connection per worker, WAL + synchronous=FULL) started in
 // process from a freshly generated tam.toml (host::CreateTamDirectory, port 0),
-// N simulated devices (each an agent::Agent with its own P-256 TEEP and
-// attestation keys over suit::MemoryStore, registered in the TAM's database)
-// driven by C client threads, each with its own host::HttpClient (one
-// kept-alive connection) running host::RunSession conversations.
+// N simulated devices (host::fleet::SimulatedDevice, as `teep fleet` runs
+// them: an agent::Agent with its own P-256 TEEP and attestation keys over
+// suit::MemoryStore, registered in the TAM's database) driven by C client
+// threads, each with its own host::HttpClient (one kept-alive connection)
+// running host::fleet::Converse (host::RunSession, timed and judged).
 //
 // Every conversation must carry an Update: connect -> QueryRequest ->
 // QueryResponse (EAT) -> Update with one E.2-sized manifest (20-byte TC) ->
@@ -35,7 +36,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -54,17 +54,16 @@
 #include <utility>
 #include <vector>
 
-#include "core/agent/agent.h"
-#include "core/agent/agent_state.h"
-#include "core/cose/key.h"
 #include "core/crypto/crypto.h"
 #include "core/suit/builder.h"
 #include "core/suit/component_id.h"
-#include "core/suit/memory_store.h"
 #include "core/tam/repository.h"
-#include "host/broker/agent_endpoint.h"
 #include "host/broker/http_client.h"
-#include "host/broker/session.h"
+#include "host/fleet/conversation.h"
+#include "host/fleet/identity.h"
+#include "host/fleet/import_file.h"
+#include "host/fleet/latency.h"
+#include "host/fleet/simulated_device.h"
 #include "host/io/file.h"
 #include "host/store/sqlite_store.h"
 #include "host/tam_server/config.h"
@@ -75,6 +74,7 @@ namespace teep {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using host::fleet::Percentile;
 
 template <typename T>
 T Must(Result<T> r, const char* what) {
@@ -138,27 +138,11 @@ Bytes Manifest(uint64_t sequence, const crypto::PrivateKey& signer) {
 
 // ---- a simulated device ---------------------------------------------------------------
 
-struct Device : host::AgentEndpoint {
-  crypto::PrivateKey teep_key;
-  crypto::PrivateKey attest_key;
-  suit::MemoryStore store;
-  agent::MemoryStateStorage state;
-  std::unique_ptr<agent::Agent> agent;
-  size_t index = 0;             // in the driver's list
-  uint64_t held = 0;            // committed sequence number of the TC
-  double agent_seconds = 0;     // wall time in the Agent during the current session
-
-  Device()
-      : teep_key(Must(crypto::PrivateKey::Generate(crypto::KeyType::kP256), "key")),
-        attest_key(Must(crypto::PrivateKey::Generate(crypto::KeyType::kP256), "key")) {}
-
-  Result<Bytes> ProcessTeepMessage(ByteView message) override {
-    const auto t0 = Clock::now();
-    auto reply = agent->ProcessTeepMessage(message);
-    agent_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    return reply;
-  }
-  void ProcessError(std::string_view) override { agent->ProcessError(); }
+// A fleet device and where the rollout stands with it.
+struct Device {
+  std::unique_ptr<host::fleet::SimulatedDevice> sim;
+  size_t index = 0;   // in the driver's list
+  uint64_t held = 0;  // committed sequence number of the TC
 };
 
 // ---- pruning the repository ----------------------------------------------------------
@@ -256,7 +240,7 @@ class Rollout {
   }
 
   void Give(Device* device) {
-    device->held = device->store.CommittedSequence(manifest_id_).value_or(0);
+    device->held = device->sim->store().CommittedSequence(manifest_id_).value_or(0);
     std::lock_guard<std::mutex> lock(mutex_);
     const size_t i = device->index;
     (device->held < latest_ ? ready_ : waiting_).push_back(i);
@@ -303,13 +287,6 @@ struct ThreadStats {
   std::vector<std::string> error_samples;
 };
 
-double Percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(std::ceil(p / 100.0 * v.size())) - 1);
-  return v[i];
-}
-
 struct RunResult {
   double seconds = 0;
   uint64_t exchanges = 0, no_update = 0, errors = 0, publishes = 0;
@@ -334,21 +311,18 @@ RunResult RunFor(double seconds, Rollout& rollout, const std::string& url, unsig
       while (!stop.load(std::memory_order_relaxed)) {
         Device* device = rollout.Take();
         if (device == nullptr) break;
-        device->agent_seconds = 0;
-        const auto start = Clock::now();
-        host::SessionResult r = host::RunSession(url, *device, *http[c]);
-        const double us = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+        const host::fleet::ConversationResult r = host::fleet::Converse(url, *device->sim, *http[c]);
         if (!stop.load(std::memory_order_relaxed)) {  // only conversations that ended in time
-          if (r.completed && r.messages_to_agent == 2 && r.messages_to_tam == 2) {
+          if (r.ok && r.messages_to_agent == 2 && r.messages_to_tam == 2) {
             ++s.exchanges;
-            s.latency_us.push_back(us);
-            s.tam_latency_us.push_back(us - device->agent_seconds * 1e6);
-          } else if (r.completed && r.messages_to_agent == 1 && r.messages_to_tam == 1) {
+            s.latency_us.push_back(r.seconds * 1e6);
+            s.tam_latency_us.push_back((r.seconds - r.agent_seconds) * 1e6);
+          } else if (r.ok && r.messages_to_agent == 1 && r.messages_to_tam == 1) {
             ++s.no_update;  // raced a publish: already up to date
           } else {
             ++s.errors;
             if (s.error_samples.size() < 3) {
-              s.error_samples.push_back(r.error.empty() ? "incomplete conversation" : r.error);
+              s.error_samples.push_back(r.ok ? "unexpected conversation shape" : r.detail);
             }
           }
         }
@@ -480,41 +454,28 @@ int Main(int argc, char** argv) {
   auto service = Must(host::TamService::Start(config), "TamService::Start");
   const std::string url = "http://127.0.0.1:" + std::to_string(service->port()) + "/tam";
 
-  const std::vector<crypto::PublicKey> signer_anchors = {signer.Public()};
+  // Every device is what `teep fleet` simulates (deterministic simulation
+  // keys), provisioned with the TAM's keys, the TC signer and E.2's SUIT
+  // vendor and class, and registered in one transaction.
+  host::fleet::DeviceProfile profile;
+  profile.provisioning.tams = {{url, tam_p256}, {url, tam_ed}};
+  profile.provisioning.signers = {signer.Public()};
+  profile.provisioning.vendor_ids = {kVendor};
+  profile.provisioning.class_ids = {kClass};
+  profile.agent_digest = Must(host::fleet::MeasureThisExecutable(), "measure the Agent");
   std::vector<std::unique_ptr<Device>> devices;
+  std::vector<tam::DeviceRecord> records;
   for (unsigned i = 0; i < opt.devices; ++i) {
     auto d = std::make_unique<Device>();
     d->index = i;
-    tam::DeviceRecord record;
-    auto kid = Must(cose::Thumbprint(d->teep_key.Public()), "thumbprint");
-    record.device_id.assign(kid.begin(), kid.end());
-    record.teep_key_pem = Must(d->teep_key.Public().ToPem(), "pem");
-    record.attestation_key_pem = Must(d->attest_key.Public().ToPem(), "pem");
-    record.name = "sim-" + std::to_string(i);
-    record.attestation = "none";
-    MustOk(store->PutDevice(record), "register a device");
-
-    agent::AgentConfig ac;
-    ac.teep_key = &d->teep_key;
-    ac.attestation_key = &d->attest_key;
-    Bytes ueid = Hex("01");
-    for (int b = 0; b < 8; ++b) ueid.push_back(static_cast<uint8_t>(i >> (8 * (7 - b))));
-    ac.identity.ueid = ueid;
-    ac.identity.oemid = eat::OemidIeee{0x89, 0x48, 0x23};
-    ac.identity.hwmodel = Hex("549dcecc8b987c737b44e40f7c635ce8");
-    ac.identity.hwversion = eat::HwVersion{"1.3.4", 1};
-    ac.identity.dbgstat = eat::DebugStatus::kDisabledPermanently;
-    ac.identity.agent_digest =
-        Hex("822f5820a7fd6593eac32eb4be578278e6540c5c09cfd7d4d234973054833b2b93030609");
-    ac.tams.push_back({url, tam_p256});
-    ac.tams.push_back({url, tam_ed});
-    ac.suit.store = &d->store;
-    ac.suit.trust_anchors.keys = signer_anchors;
-    ac.suit.vendor_ids = {kVendor};
-    ac.suit.class_ids = {kClass};
-    d->agent = Must(agent::Agent::Create(std::move(ac), d->state), "Agent::Create");
+    d->sim = Must(host::fleet::SimulatedDevice::Create(host::fleet::kDefaultSeed, i, profile), "a device");
+    const crypto::PublicKey attestation = d->sim->keys().attestation_key.Public();
+    records.push_back(Must(host::fleet::MakeDeviceRecord(host::fleet::DeviceName("sim-", i),
+                                                         d->sim->keys().teep_key.Public(), &attestation),
+                           "a device record"));
     devices.push_back(std::move(d));
   }
+  MustOk(store->PutDevices(records), "register the devices");
 
   std::vector<ByteView> parts;
   const std::vector<Bytes> manifest_id_parts = ManifestComponentId();

@@ -14,6 +14,7 @@ void AddManifestProcessCommands(CLI::App& manifest);
 void AddDemoCommand(CLI::App& app);
 void AddDeviceCommand(CLI::App& app);
 void AddTamCommand(CLI::App& app);
+void AddFleetCommand(CLI::App& app);
 
 // Ends the program with `code` after printing "teep <verb>: <message>" on
 // standard error (CLI11 turns the exception into the exit code).

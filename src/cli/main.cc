@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   teep::cli::AddDemoCommand(app);
   teep::cli::AddDeviceCommand(app);
   teep::cli::AddTamCommand(app);
+  teep::cli::AddFleetCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "core/cose/key.h"
 #include "core/suit/component_id.h"
 #include "core/tam/repository.h"
+#include "host/fleet/import_file.h"
 #include "host/io/file.h"
 #include "host/tam_server/tam_directory.h"
 #include "host/tam_server/tam_service.h"
@@ -184,6 +186,47 @@ void DevicesAdd(const TamArgs& a) {
   std::cout << "device " << HexEncode(d.device_id) << (a.name.empty() ? "" : " (" + a.name + ")") << " registered\n";
 }
 
+// Bulk registration from the file `teep fleet devices` writes (format in
+// host/fleet/import_file.h). The whole file is parsed first, so a bad line
+// registers nothing; then one PutDevices call writes every device in one
+// transaction (all or nothing). A device already registered with the same
+// keys keeps what its conversations established (attestation, ueid, hwmodel,
+// last contact), so re-importing a file changes nothing; one whose
+// attestation key changed starts again at attestation "none".
+void DevicesImport(const TamArgs& a) {
+  const std::string verb = "tam devices import";
+  std::ifstream in(a.file);
+  if (!in) Fail(verb, a.file + ": cannot open");
+  auto devices = host::fleet::ParseImportFile(in, a.file);
+  if (!devices.ok()) Fail(verb, devices.status().message());
+  auto store = Store(verb, Config(verb, a));
+  const size_t total = devices->size();
+  size_t known = 0;  // counted just before the write
+  std::vector<tam::DeviceRecord> writes;
+  for (tam::DeviceRecord& d : *devices) {
+    auto existing = store->FindDevice(d.device_id);
+    if (!existing.ok()) Fail(verb, existing.status().ToString());
+    if (*existing) {
+      ++known;
+      const tam::DeviceRecord& e = **existing;
+      d.last_contact = e.last_contact;
+      if (e.attestation_key_pem == d.attestation_key_pem) {
+        if (e.name == d.name) continue;  // unchanged: nothing to write
+        d.ueid = e.ueid;
+        d.hwmodel = e.hwmodel;
+        d.attestation = e.attestation;
+      }  // else: a new attestation key must attest again ("none")
+    }
+    writes.push_back(std::move(d));
+  }
+  if (!writes.empty()) {
+    Status s = store->PutDevices(writes);
+    if (!s.ok()) Fail(verb, "nothing imported: " + s.ToString());
+  }
+  std::cout << "imported " << total << " devices: " << total - known << " new, " << known
+            << " already registered (" << writes.size() - (total - known) << " of them changed)\n";
+}
+
 void DevicesList(const TamArgs& a) {
   auto store = Store("tam devices", Config("tam devices", a));
   auto devices = store->ListDevices();
@@ -271,6 +314,12 @@ void AddTamCommand(CLI::App& app) {
   device_add->add_option("--attestation-key", a->attestation_key, "Its attestation key (PEM)");
   device_add->add_option("--name", a->name, "A label for the operator");
   device_add->callback([a] { DevicesAdd(*a); });
+  CLI::App* device_import = devices->add_subcommand(
+      "import", "Register many devices from a file (`teep fleet devices` writes one), all or none");
+  config(device_import);
+  device_import->add_option("file", a->file, "One device a line: NAME TEEP-KEY ATTESTATION-KEY|- (docs/cli.md)")
+      ->required();
+  device_import->callback([a] { DevicesImport(*a); });
 
   CLI::App* audit = tam->add_subcommand("audit", "The newest audit records, oldest first");
   config(audit);

@@ -62,13 +62,12 @@ Result<TamReply> Tam::HandleQueryResponse(Sender& sender, const TokenRecord& rec
     }
     if (!refused.empty()) {
       device.attestation = "refused: " + refused;
-      TEEP_RETURN_IF_ERROR(store_.PutDevice(device));
-      TEEP_RETURN_IF_ERROR(store_.Audit({config_.now(), device.device_id, "attestation-refused", refused}));
       // P §7.1 (spec digest §5.3.5): tell the Agent with err-code 7.
       msg::Update refusal;
       refusal.err_code = msg::ErrCode(msg::ErrorCode::kAttestationRequired);
       refusal.err_msg = "attestation refused";
-      return SendUpdate(sender, std::move(refusal), TokenRecord{});
+      return SendUpdate(sender, std::move(refusal), TokenRecord{},
+                        {config_.now(), device.device_id, "attestation-refused", refused});
     }
   }
 
@@ -139,16 +138,15 @@ Result<TamReply> Tam::HandleQueryResponse(Sender& sender, const TokenRecord& rec
     unlink.push_back(Decode(id));
     plan.removals.push_back(id);
   }
-  TEEP_RETURN_IF_ERROR(store_.PutDevice(device));
   if (manifests.empty() && unlink.empty()) {
-    TEEP_RETURN_IF_ERROR(store_.Audit({config_.now(), device.device_id, "query-response", "up to date"}));
+    TEEP_RETURN_IF_ERROR(RecordDevice(device, {config_.now(), device.device_id, "query-response", "up to date"}));
     return TamReply{TamReply::Kind::kNoContent, {}, {}};
   }
-  TEEP_RETURN_IF_ERROR(store_.Audit({config_.now(), device.device_id, "update",
-                                     Cat(manifests.size(), " to install, ", unlink.size(), " to remove")}));
+  AuditRecord audit{config_.now(), device.device_id, "update",
+                    Cat(manifests.size(), " to install, ", unlink.size(), " to remove")};
   if (!manifests.empty()) update.manifest_list = std::move(manifests);
   if (!unlink.empty()) update.unneeded_manifest_list = std::move(unlink);
-  return SendUpdate(sender, std::move(update), std::move(plan));
+  return SendUpdate(sender, std::move(update), std::move(plan), audit);
 }
 
 }  // namespace teep::tam

@@ -163,7 +163,8 @@ const crypto::PrivateKey& Tam::KeyFor(const Sender& sender) const {
                                                                   : *config_.p256_key;
 }
 
-Result<TamReply> Tam::SendUpdate(Sender& sender, msg::Update update, TokenRecord record) {
+Result<TamReply> Tam::SendUpdate(Sender& sender, msg::Update update, TokenRecord record,
+                                 const AuditRecord& audit) {
   TEEP_ASSIGN_OR_RETURN(Bytes token, Random(kTokenBytes));
   update.token = token;
   record.token = std::move(token);
@@ -176,8 +177,20 @@ Result<TamReply> Tam::SendUpdate(Sender& sender, msg::Update update, TokenRecord
   TEEP_ASSIGN_OR_RETURN(Bytes signed_update,
                         msg::SignMessage(encoded, key, ed ? msg::SuiteSign1Ed25519() : msg::SuiteSign1Esp256(),
                                          ed ? ed25519_kid_ : p256_kid_));
-  TEEP_RETURN_IF_ERROR(store_.PutToken(record));
+  Status recorded = store_.Atomically([&]() -> Status {
+    TEEP_RETURN_IF_ERROR(store_.PutDevice(sender.device));
+    TEEP_RETURN_IF_ERROR(store_.Audit(audit));
+    return store_.PutToken(record);
+  });
+  TEEP_RETURN_IF_ERROR(recorded);
   return TamReply{TamReply::Kind::kMessage, std::move(signed_update), {}};
+}
+
+Status Tam::RecordDevice(const DeviceRecord& device, const AuditRecord& audit) {
+  return store_.Atomically([&]() -> Status {
+    TEEP_RETURN_IF_ERROR(store_.PutDevice(device));
+    return store_.Audit(audit);
+  });
 }
 
 Result<TamReply> Tam::Drop(ByteView device_id, std::string reason) {

@@ -90,7 +90,13 @@ class Tam {
   Result<TamReply> HandleSuccess(Sender& sender, const TokenRecord& token,
                                  const msg::Success& success);
   Result<TamReply> HandleError(Sender& sender, const TokenRecord& token, const msg::Error& error);
-  Result<TamReply> SendUpdate(Sender& sender, msg::Update update, TokenRecord record);
+  // Signs the Update, then records the device and `audit` with the Update's
+  // token in one transaction (one commit: one round trip to PostgreSQL, one
+  // fsync for SQLite).
+  Result<TamReply> SendUpdate(Sender& sender, msg::Update update, TokenRecord record, const AuditRecord& audit);
+  // Records the device at the end of a QueryResponse and its audit record
+  // together.
+  Status RecordDevice(const DeviceRecord& device, const AuditRecord& audit);
   Result<TamReply> Drop(ByteView device_id, std::string reason);
   // The TAM key of the device's suite (P §8.1: the selected suite both ways).
   const crypto::PrivateKey& KeyFor(const Sender& sender) const;

@@ -50,38 +50,32 @@ void IgnoreNotice(void*, const char*) {}
 
 // ---- Params -----------------------------------------------------------------
 
-bool Params::Next(unsigned type, const char* data, size_t length) {
-  if (!status_.ok()) return false;
-  if (count_ == static_cast<int>(kMax) || length > static_cast<size_t>(std::numeric_limits<int>::max())) {
+void Params::Next(unsigned type, std::string_view data) {
+  if (!status_.ok()) return;
+  if (count_ == static_cast<int>(kMax) || data.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     status_ = Status(StatusCode::kInvalidArgument, Cat("parameter $", count_ + 1, " out of range"));
-    return false;
+    return;
   }
   types_[count_] = type;
-  values_[count_] = data;
-  lengths_[count_] = static_cast<int>(length);
+  data_[count_].assign(data);
+  lengths_[count_] = static_cast<int>(data.size());
   formats_[count_] = 1;  // binary
   ++count_;
-  return true;
-}
-
-Params& Params::Int(int64_t value) {
-  if (count_ >= static_cast<int>(kMax)) {
-    Next(kInt8Oid, nullptr, 0);
-    return *this;
-  }
-  std::array<char, 8>& slot = integers_[count_];
-  const uint64_t u = static_cast<uint64_t>(value);
-  for (int i = 0; i < 8; ++i) slot[i] = static_cast<char>(u >> (56 - 8 * i));
-  const int index = count_;
-  is_integer_[index] = Next(kInt8Oid, slot.data(), slot.size());
-  return *this;
 }
 
 const char* const* Params::values() const {
-  for (int i = 0; i < count_; ++i) {
-    if (is_integer_[i]) values_[i] = integers_[i].data();
-  }
+  // A zero-length value still gets a non-null pointer (std::string's
+  // buffer): NULL would mean SQL NULL.
+  for (int i = 0; i < count_; ++i) values_[i] = data_[i].data();
   return values_.data();
+}
+
+Params& Params::Int(int64_t value) {
+  char big_endian[8];
+  const uint64_t u = static_cast<uint64_t>(value);
+  for (int i = 0; i < 8; ++i) big_endian[i] = static_cast<char>(u >> (56 - 8 * i));
+  Next(kInt8Oid, std::string_view(big_endian, sizeof(big_endian)));
+  return *this;
 }
 
 Params& Params::Unsigned(uint64_t value, std::string_view what) {
@@ -96,23 +90,19 @@ Params& Params::Unsigned(uint64_t value, std::string_view what) {
 }
 
 Params& Params::Blob(ByteView value) {
-  // A zero-length value needs a non-null pointer: NULL would mean SQL NULL.
-  static const char kEmpty = 0;
-  Next(kByteaOid, value.empty() ? &kEmpty : reinterpret_cast<const char*>(value.data()), value.size());
+  Next(kByteaOid, std::string_view(reinterpret_cast<const char*>(value.data()), value.size()));
   return *this;
 }
 
 Params& Params::Text(std::string_view value, std::string_view what) {
   if (status_.ok()) {
-    const ByteView bytes = AsBytes(value);
     if (value.find('\0') != std::string_view::npos) {
       status_ = Status(StatusCode::kInvalidArgument, Cat(what, " contains a NUL character"));
-    } else if (long bad = cbor::FindInvalidUtf8(bytes); bad >= 0) {
+    } else if (long bad = cbor::FindInvalidUtf8(AsBytes(value)); bad >= 0) {
       status_ = Status(StatusCode::kInvalidArgument, Cat(what, " is not UTF-8 (byte ", bad, ")"));
     }
   }
-  static const char kEmpty = 0;
-  Next(kTextOid, value.empty() ? &kEmpty : value.data(), value.size());
+  Next(kTextOid, value);
   return *this;
 }
 
@@ -256,52 +246,65 @@ Status Connection::Exec(std::string_view operation, const std::string& text) {
   return CheckResult(operation, result.get(), false);
 }
 
-Status Connection::DrainPipeline(std::string_view operation, size_t expected, Status* first_error) {
-  // Each execution yields its result then a NULL; the sync yields
-  // PGRES_PIPELINE_SYNC. After a failure the server skips the rest
-  // (PGRES_PIPELINE_ABORTED) up to the sync.
-  for (size_t i = 0; i < expected; ++i) {
+Status Connection::RunPipelined(const sql::Named& statement, std::span<const Params> batch) {
+  for (size_t start = 0; start < batch.size(); start += kPipelineChunk) {
+    const size_t end = std::min(batch.size(), start + kPipelineChunk);
+    std::vector<Step> steps(end - start);
+    for (size_t i = start; i < end; ++i) {
+      steps[i - start].statement = &statement;
+      steps[i - start].params = batch[i];
+    }
+    TEEP_RETURN_IF_ERROR(RunSteps(steps));
+  }
+  return OkStatus();
+}
+
+Status Connection::RunSteps(std::span<Step> steps) {
+  if (steps.empty()) return OkStatus();
+  for (Step& step : steps) {
+    if (step.statement) {
+      if (!step.params.status().ok()) {
+        return step.params.status().WithContext(Cat("postgresql ", name_, ": ", step.statement->name));
+      }
+      TEEP_RETURN_IF_ERROR(Prepare(*step.statement));
+    }
+  }
+  if (PQenterPipelineMode(conn_) != 1) return Error("enter pipeline mode");
+  for (Step& step : steps) {
+    const int sent =
+        step.statement
+            ? PQsendQueryPrepared(conn_, std::string(step.statement->name).c_str(), step.params.count(),
+                                  step.params.values(), step.params.lengths(), step.params.formats(), 1)
+            : PQsendQueryParams(conn_, std::string(step.command).c_str(), 0, nullptr, nullptr, nullptr,
+                                nullptr, 1);
+    if (sent != 1) return Error(step.statement ? step.statement->name : step.command);
+  }
+  if (PQpipelineSync(conn_) != 1) return Error("pipeline sync");
+  Status first_error;
+  std::string first_sqlstate;
+  for (Step& step : steps) {
+    const std::string_view operation = step.statement ? step.statement->name : step.command;
     std::unique_ptr<pg_result, ResultDeleter> result(PQgetResult(conn_));
     if (!result) return Error(operation);
-    const ExecStatusType status = PQresultStatus(result.get());
-    if (status != PGRES_PIPELINE_ABORTED && first_error->ok()) {
-      *first_error = CheckResult(operation, result.get(), false);
+    if (PQresultStatus(result.get()) == PGRES_PIPELINE_ABORTED) {
+      step.status = Status(StatusCode::kIoError, Cat("postgresql ", name_, ": ", operation,
+                                                     ": skipped after an earlier failure"));
+    } else {
+      step.status = CheckResult(operation, result.get(), false);
+      if (step.status.ok()) {
+        step.rows.emplace(Cat("postgresql ", name_, ": ", operation), std::move(result));
+      } else if (first_error.ok()) {
+        first_error = step.status;
+        first_sqlstate = last_sqlstate_;
+      }
     }
     std::unique_ptr<pg_result, ResultDeleter> end(PQgetResult(conn_));
     if (end) return Status(StatusCode::kInternal, Cat("postgresql ", name_, ": ", operation, ": extra result"));
   }
   std::unique_ptr<pg_result, ResultDeleter> sync(PQgetResult(conn_));
-  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) return Error(Cat(operation, ": pipeline sync"));
-  return OkStatus();
-}
-
-Status Connection::RunPipelined(const sql::Named& statement, std::span<const Params> batch) {
-  for (const Params& p : batch) {
-    if (!p.status().ok()) return p.status().WithContext(Cat("postgresql ", name_, ": ", statement.name));
-  }
-  TEEP_RETURN_IF_ERROR(Prepare(statement));
-  if (PQenterPipelineMode(conn_) != 1) return Error(Cat(statement.name, ": enter pipeline mode"));
-  const std::string name(statement.name);
-  Status first_error;
-  Status transport;
-  for (size_t start = 0; start < batch.size() && first_error.ok() && transport.ok(); start += kPipelineChunk) {
-    const size_t end = std::min(batch.size(), start + kPipelineChunk);
-    for (size_t i = start; i < end; ++i) {
-      const Params& p = batch[i];
-      if (PQsendQueryPrepared(conn_, name.c_str(), p.count(), p.values(), p.lengths(), p.formats(), 1) != 1) {
-        transport = Error(statement.name);
-        break;
-      }
-    }
-    if (!transport.ok()) break;
-    if (PQpipelineSync(conn_) != 1) {
-      transport = Error(Cat(statement.name, ": pipeline sync"));
-      break;
-    }
-    transport = DrainPipeline(statement.name, end - start, &first_error);
-  }
-  if (!transport.ok()) return transport;  // the connection is in an unknown state: broken
-  if (PQexitPipelineMode(conn_) != 1) return Error(Cat(statement.name, ": exit pipeline mode"));
+  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) return Error("pipeline sync");
+  if (PQexitPipelineMode(conn_) != 1) return Error("exit pipeline mode");
+  last_sqlstate_ = first_sqlstate;
   return first_error;
 }
 

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -33,15 +34,17 @@ struct pg_result;
 
 namespace teep::host::pg {
 
-// The parameters of one execution, bound in order ($1, $2, ...). A bind
-// error latches and is reported when the statement runs.
+// The parameters of one execution, bound in order ($1, $2, ...). Values
+// are copied in, so a Params may be kept (a deferred write) after what it
+// was made from is gone. A bind error latches and is reported when the
+// statement runs.
 class Params {
  public:
   static constexpr size_t kMax = 8;
   Params& Int(int64_t value);
   // kInvalidArgument beyond 2^63-1 (the schema's BIGINT), naming `what`.
   Params& Unsigned(uint64_t value, std::string_view what);
-  Params& Blob(ByteView value);  // the bytes must outlive the execution
+  Params& Blob(ByteView value);
   // kInvalidArgument for a NUL byte or invalid UTF-8: a PostgreSQL TEXT
   // value holds neither (the server would refuse it less clearly).
   Params& Text(std::string_view value, std::string_view what);
@@ -49,23 +52,22 @@ class Params {
   const Status& status() const { return status_; }
   int count() const { return count_; }
   const unsigned* types() const { return types_.data(); }
-  // Pointers to the values; those of integers point into this object, so
-  // they are taken afresh after a copy or move.
+  // Pointers into this object's copies, taken afresh on every call (so a
+  // copied or moved Params is safe).
   const char* const* values() const;
   const int* lengths() const { return lengths_.data(); }
   const int* formats() const { return formats_.data(); }
 
  private:
-  bool Next(unsigned type, const char* data, size_t length);
+  void Next(unsigned type, std::string_view data);
 
   int count_ = 0;
   Status status_;
   std::array<unsigned, kMax> types_{};
-  mutable std::array<const char*, kMax> values_{};  // integers: refreshed by values()
-  std::array<bool, kMax> is_integer_{};
+  std::array<std::string, kMax> data_{};
+  mutable std::array<const char*, kMax> values_{};
   std::array<int, kMax> lengths_{};
   std::array<int, kMax> formats_{};
-  std::array<std::array<char, 8>, kMax> integers_{};  // int8 values, big-endian
 };
 
 struct ResultDeleter {
@@ -121,13 +123,26 @@ class Connection {
   // transaction, which the caller rolls back on failure.
   Status RunPipelined(const sql::Named& statement, std::span<const Params> batch);
 
+  // One execution of a pipeline: `statement` with `params`, or, when
+  // `statement` is null, the parameterless command `command` (BEGIN, COMMIT).
+  struct Step {
+    const sql::Named* statement = nullptr;
+    std::string_view command;
+    Params params;
+    Status status;                // filled in by RunSteps
+    std::optional<Rows> rows;     // filled in on success
+  };
+  // Sends every step, then reads every result: one round trip. The server
+  // skips the steps after a failure (their status says so). Returns the
+  // first failure; SQLSTATE is that step's.
+  Status RunSteps(std::span<Step> steps);
+
   Status Error(std::string_view operation) const;
 
  private:
   Connection(pg_conn* conn, std::string name) : conn_(conn), name_(std::move(name)) {}
   Status Prepare(const sql::Named& statement);
   Status CheckResult(std::string_view operation, pg_result* result, bool rows_expected);
-  Status DrainPipeline(std::string_view operation, size_t expected, Status* first_error);
 
   pg_conn* conn_;
   std::string name_;

@@ -21,6 +21,8 @@ using tam::TokenRecord;
 
 // SQLSTATE foreign_key_violation: SetInstalled for an unregistered device.
 constexpr std::string_view kForeignKeyViolation = "23503";
+// SQLSTATE unique_violation: PutToken / PutTc of a key already stored.
+constexpr std::string_view kUniqueViolation = "23505";
 
 // Serialises schema migrations of concurrently starting TAM instances (an
 // arbitrary constant naming this lock in pg_advisory_xact_lock).
@@ -128,27 +130,80 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url) {
   return Make(std::move(pool));
 }
 
-Result<pg::Rows> PgStore::Run(const sql::Named& statement, const pg::Params& params) {
-  if (transaction_) return (*transaction_)->Run(statement, params);
+Result<pg::Rows> PgStore::Run(const sql::Named& statement, pg::Params params) {
+  if (transaction_) {
+    pg::Connection::Step read;
+    read.statement = &statement;
+    read.params = std::move(params);
+    TEEP_RETURN_IF_ERROR(Flush(&read));
+    return std::move(*read.rows);
+  }
   TEEP_ASSIGN_OR_RETURN(pg::Pool::Lease lease, pool_->Acquire());
   return lease->Run(statement, params);
+}
+
+Status PgStore::Write(const sql::Named& statement, pg::Params params, Check check) {
+  if (!check) {
+    check = [](const Status& executed, const pg::Rows*, const std::string&) { return executed; };
+  }
+  if (transaction_) {
+    if (!params.status().ok()) return params.status().WithContext(Cat(pool_->name(), ": ", statement.name));
+    pg::Connection::Step step;
+    step.statement = &statement;
+    step.params = std::move(params);
+    pending_.push_back(std::move(step));
+    checks_.push_back(std::move(check));
+    return OkStatus();
+  }
+  TEEP_ASSIGN_OR_RETURN(pg::Pool::Lease lease, pool_->Acquire());
+  auto rows = lease->Run(statement, params);
+  return check(rows.status(), rows.ok() ? &*rows : nullptr, lease->last_sqlstate());
+}
+
+Status PgStore::Flush(pg::Connection::Step* read) {
+  const size_t writes = pending_.size();
+  if (read) pending_.push_back(std::move(*read));
+  Status sent = (*transaction_)->RunSteps(pending_);
+  const std::string sqlstate = (*transaction_)->last_sqlstate();
+  Status first;
+  for (size_t i = 0; i < writes && first.ok(); ++i) {
+    const pg::Connection::Step& step = pending_[i];
+    first = checks_[i](step.status, step.rows ? &*step.rows : nullptr, step.status.ok() ? "" : sqlstate);
+  }
+  if (first.ok()) first = sent;
+  if (read) *read = std::move(pending_.back());
+  pending_.clear();
+  checks_.clear();
+  return first;
 }
 
 Status PgStore::Atomically(const std::function<Status()>& step) {
   if (transaction_) return Status(StatusCode::kInternal, pool_->name() + ": nested transaction");
   TEEP_ASSIGN_OR_RETURN(pg::Pool::Lease lease, pool_->Acquire());
-  TEEP_RETURN_IF_ERROR(lease->Exec("begin", "BEGIN"));
   transaction_.emplace(std::move(lease));
+  auto passed = [](const Status& executed, const pg::Rows*, const std::string&) { return executed; };
+  pg::Connection::Step begin;
+  begin.command = "BEGIN";
+  pending_.push_back(std::move(begin));
+  checks_.push_back(passed);
   Status status = step();
+  if (status.ok()) {
+    pg::Connection::Step commit;
+    commit.command = "COMMIT";
+    pending_.push_back(std::move(commit));
+    checks_.push_back(passed);
+    status = Flush(nullptr);
+  }
+  pending_.clear();
+  checks_.clear();
   pg::Pool::Lease held = std::move(*transaction_);
   transaction_.reset();
-  if (!status.ok()) {
-    // A failed ROLLBACK leaves the connection inside the transaction; the
-    // pool then drops it, which ends the transaction on the server.
-    (void)held->Exec("rollback", "ROLLBACK");
-    return status;
-  }
-  return held->Exec("commit", "COMMIT");
+  // Nothing of a failed step is committed: BEGIN may not even have been
+  // sent. A ROLLBACK outside a transaction only warns; a failed ROLLBACK
+  // leaves the connection inside the transaction, and the pool then drops
+  // it, which ends the transaction on the server.
+  if (!status.ok()) (void)held->Exec("rollback", "ROLLBACK");
+  return status;
 }
 
 Result<uint64_t> PgStore::Count(const sql::Named& statement) {
@@ -176,12 +231,13 @@ Status PgStore::PutToken(const TokenRecord& token) {
       .Blob(installs)
       .Blob(removals)
       .Int(token.expires);
-  TEEP_ASSIGN_OR_RETURN(pg::Rows rows, Run(sql::kPutToken, p));
-  if (rows.affected() == 0) {
-    return Status(StatusCode::kInvalidArgument,
-                  Cat(pool_->name(), ": put token: token ", HexEncode(token.token), " is already outstanding"));
-  }
-  return OkStatus();
+  return Write(sql::kPutToken, std::move(p),
+               [name = pool_->name(), id = HexEncode(token.token)](
+                   const Status& executed, const pg::Rows*, const std::string& sqlstate) -> Status {
+                 if (executed.ok() || sqlstate != kUniqueViolation) return executed;
+                 return Status(StatusCode::kInvalidArgument,
+                               Cat(name, ": put token: token ", id, " is already outstanding"));
+               });
 }
 
 Result<std::optional<TokenRecord>> PgStore::TakeToken(ByteView token, int64_t now) {
@@ -232,8 +288,7 @@ Result<uint64_t> PgStore::CountTokens() { return Count(sql::kCountTokens); }
 // ---- devices ----------------------------------------------------------------
 
 Status PgStore::PutDevice(const DeviceRecord& d) {
-  const std::string attestation = StorableText(d.attestation);
-  return Run(sql::kPutDevice, DeviceParams(d, attestation)).status();
+  return Write(sql::kPutDevice, DeviceParams(d, StorableText(d.attestation)));
 }
 
 Status PgStore::PutDevices(std::span<const DeviceRecord> devices) {
@@ -243,7 +298,10 @@ Status PgStore::PutDevices(std::span<const DeviceRecord> devices) {
   std::vector<pg::Params> batch;
   batch.reserve(devices.size());
   for (size_t i = 0; i < devices.size(); ++i) batch.push_back(DeviceParams(devices[i], attestations[i]));
-  return Atomically([&]() -> Status { return (*transaction_)->RunPipelined(sql::kPutDevice, batch); });
+  return Atomically([&]() -> Status {
+    TEEP_RETURN_IF_ERROR(Flush(nullptr));  // BEGIN
+    return (*transaction_)->RunPipelined(sql::kPutDevice, batch);
+  });
 }
 
 Result<std::optional<DeviceRecord>> PgStore::FindDevice(ByteView device_id) {
@@ -270,22 +328,18 @@ Result<uint64_t> PgStore::CountDevices() { return Count(sql::kCountDevices); }
 Status PgStore::SetInstalled(ByteView device_id, const InstalledRecord& installed) {
   pg::Params p;
   p.Blob(device_id).Blob(installed.manifest_id).Unsigned(installed.sequence_number, "sequence number");
-  if (transaction_) {
-    auto rows = (*transaction_)->Run(sql::kSetInstalled, p);
-    if (rows.ok() || (*transaction_)->last_sqlstate() != kForeignKeyViolation) return rows.status();
-  } else {
-    TEEP_ASSIGN_OR_RETURN(pg::Pool::Lease lease, pool_->Acquire());
-    auto rows = lease->Run(sql::kSetInstalled, p);
-    if (rows.ok() || lease->last_sqlstate() != kForeignKeyViolation) return rows.status();
-  }
-  return Status(StatusCode::kNotFound,
-                Cat(pool_->name(), ": set installed: device ", HexEncode(device_id), " is not registered"));
+  return Write(sql::kSetInstalled, std::move(p),
+               [name = pool_->name(), id = HexEncode(device_id)](const Status& executed, const pg::Rows*,
+                                                                   const std::string& sqlstate) -> Status {
+                 if (executed.ok() || sqlstate != kForeignKeyViolation) return executed;
+                 return Status(StatusCode::kNotFound, Cat(name, ": set installed: device ", id, " is not registered"));
+               });
 }
 
 Status PgStore::RemoveInstalled(ByteView device_id, ByteView manifest_id) {
   pg::Params p;
   p.Blob(device_id).Blob(manifest_id);
-  return Run(sql::kRemoveInstalled, p).status();
+  return Write(sql::kRemoveInstalled, std::move(p));
 }
 
 Result<std::vector<InstalledRecord>> PgStore::ListInstalled(ByteView device_id) {
@@ -310,13 +364,13 @@ Status PgStore::PutTc(const TcRecord& tc) {
       .Blob(tc.envelope)
       .Text(tc.signer, "signer")
       .Int(tc.uploaded);
-  TEEP_ASSIGN_OR_RETURN(pg::Rows rows, Run(sql::kPutTc, p));
-  if (rows.affected() == 0) {
-    return Status(StatusCode::kInvalidArgument,
-                  Cat(pool_->name(), ": put TC: manifest ", HexEncode(tc.manifest_id), " sequence number ",
-                      tc.sequence_number, " is already stored"));
-  }
-  return OkStatus();
+  return Write(sql::kPutTc, std::move(p),
+               [name = pool_->name(), id = HexEncode(tc.manifest_id), sequence = tc.sequence_number](
+                   const Status& executed, const pg::Rows*, const std::string& sqlstate) -> Status {
+                 if (executed.ok() || sqlstate != kUniqueViolation) return executed;
+                 return Status(StatusCode::kInvalidArgument,
+                               Cat(name, ": put TC: manifest ", id, " sequence number ", sequence, " is already stored"));
+               });
 }
 
 Result<std::optional<TcRecord>> PgStore::OneTc(const sql::Named& statement, ByteView key) {
@@ -355,13 +409,13 @@ Status PgStore::PutPolicy(const PolicyRecord& policy) {
   }
   pg::Params p;
   p.Text(policy.target, "target").Blob(policy.manifest_id).Int(static_cast<int64_t>(policy.action));
-  return Run(sql::kPutPolicy, p).status();
+  return Write(sql::kPutPolicy, std::move(p));
 }
 
 Status PgStore::RemovePolicy(const std::string& target, ByteView manifest_id) {
   pg::Params p;
   p.Text(target, "target").Blob(manifest_id);
-  return Run(sql::kRemovePolicy, p).status();
+  return Write(sql::kRemovePolicy, std::move(p));
 }
 
 Result<std::vector<PolicyRecord>> PgStore::ListPolicies() {
@@ -388,7 +442,7 @@ Status PgStore::Audit(const AuditRecord& record) {
   const std::string event = StorableText(record.event);
   const std::string detail = StorableText(record.detail);
   p.Int(record.time).Blob(record.device_id).Text(event, "event").Text(detail, "detail");
-  return Run(sql::kAudit, p).status();
+  return Write(sql::kAudit, std::move(p));
 }
 
 Result<std::vector<AuditRecord>> PgStore::RecentAudit(size_t limit) {

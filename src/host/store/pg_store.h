@@ -14,6 +14,11 @@
 // threads each own a PgStore over one shared pool. A PgStore is used by one
 // thread at a time; the Pool is thread-safe.
 //
+// Round trips: inside Atomically, BEGIN and the writes are not sent on
+// their own; they go in one pipeline with the next read or with the COMMIT
+// (so a Success's records are two round trips: BEGIN + take the token, then
+// the writes + COMMIT). A deferred write's failure fails the transaction.
+//
 // Durability: each call commits before it returns (the server's own
 // synchronous_commit setting decides how durably). Bulk registration
 // (PutDevices) runs in one transaction in pipeline mode.
@@ -79,15 +84,28 @@ class PgStore final : public tam::TamStore {
   Result<std::vector<tam::AuditRecord>> RecentAudit(size_t limit) override;
 
  private:
+  // Turns the outcome of a write into the store's Status (e.g. a foreign
+  // key violation into kNotFound); the default passes it through.
+  using Check = std::function<Status(const Status& executed, const pg::Rows* rows, const std::string& sqlstate)>;
+
   explicit PgStore(std::shared_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}
-  // Runs one statement on the transaction's connection, or on a connection
-  // borrowed for this call.
-  Result<pg::Rows> Run(const sql::Named& statement, const pg::Params& params);
+  // A read: on the transaction's connection after the pending writes (one
+  // round trip for both), or on a connection borrowed for this call.
+  Result<pg::Rows> Run(const sql::Named& statement, pg::Params params);
+  // A write: run now, or inside Atomically deferred to the next read or the
+  // COMMIT (its failure then fails the transaction).
+  Status Write(const sql::Named& statement, pg::Params params, Check check = {});
+  // Sends the pending writes (and `read`, if any) in one pipeline.
+  Status Flush(pg::Connection::Step* read);
   Result<uint64_t> Count(const sql::Named& statement);
   Result<std::optional<tam::TcRecord>> OneTc(const sql::Named& statement, ByteView key);
 
   std::shared_ptr<pg::Pool> pool_;
-  std::optional<pg::Pool::Lease> transaction_;  // set inside Atomically
+  // Inside Atomically: the connection, and what waits to be sent on it
+  // (BEGIN first), with the check of each step.
+  std::optional<pg::Pool::Lease> transaction_;
+  std::vector<pg::Connection::Step> pending_;
+  std::vector<Check> checks_;
 };
 
 }  // namespace teep::host

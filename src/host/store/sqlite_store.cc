@@ -160,13 +160,13 @@ Status SqliteStore::PutToken(const TokenRecord& token) {
       .Bind(installs)
       .Bind(removals)
       .Bind(token.expires);
-  TEEP_RETURN_IF_ERROR(q.Run());
-  if (db_->Changes() == 0) {
+  Status s = q.Run();
+  if (!s.ok() && db_->LastExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return Status(StatusCode::kInvalidArgument,
                   "sqlite " + path() + ": put token: token " + HexEncode(token.token) +
                       " is already outstanding");
   }
-  return OkStatus();
+  return s;
 }
 
 Result<std::optional<TokenRecord>> SqliteStore::TakeToken(ByteView token, int64_t now) {
@@ -319,14 +319,14 @@ Status SqliteStore::PutTc(const TcRecord& tc) {
       .Bind(tc.envelope)
       .Bind(tc.signer)
       .Bind(tc.uploaded);
-  TEEP_RETURN_IF_ERROR(q.Run());
-  if (db_->Changes() == 0) {
+  Status s = q.Run();
+  if (!s.ok() && db_->LastExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return Status(StatusCode::kInvalidArgument,
                   "sqlite " + path() + ": put TC: manifest " + HexEncode(tc.manifest_id) +
                       " sequence number " + std::to_string(tc.sequence_number) +
                       " is already stored");
   }
-  return OkStatus();
+  return s;
 }
 
 Result<std::optional<TcRecord>> SqliteStore::LatestTc(ByteView manifest_id) {

@@ -17,10 +17,14 @@ struct Named {
   std::string_view text;
 };
 
+// A duplicate is a constraint violation, not DO NOTHING: inside a
+// transaction it must fail the transaction itself (PgStore sends a
+// transaction's writes with its COMMIT), and both backends report it as
+// kInvalidArgument.
 inline constexpr Named kPutToken{
     "put token",
     "INSERT INTO tokens (token, kind, device_id, challenge, data_items, installs, removals, "
-    "expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (token) DO NOTHING"};
+    "expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
 // P §7.1: a token is accepted once. Deleting and returning the row in one
 // statement makes the take atomic across connections and processes (in
 // PostgreSQL a concurrent DELETE of the same row waits for the first, then
@@ -62,10 +66,11 @@ inline constexpr Named kListInstalled{
     "list installed",
     "SELECT manifest_id, sequence FROM installed WHERE device_id = ?1 ORDER BY manifest_id"};
 
+// A duplicate version is a constraint violation (see kPutToken).
 inline constexpr Named kPutTc{
     "put TC",
     "INSERT INTO tcs (manifest_id, sequence_number, component_id, envelope, signer, uploaded) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (manifest_id, sequence_number) DO NOTHING"};
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
 inline constexpr Named kLatestTc{
     "latest TC",
     "SELECT manifest_id, sequence_number, component_id, envelope, signer, uploaded FROM tcs "

@@ -466,6 +466,33 @@ TYPED_TEST(TamStoreConformanceTest, AtomicallyCommitsAllOrNothing) {
   ASSERT_OK(this->store().Audit({2, {}, "after", ""}));
 }
 
+// A backend may defer a transaction's writes to its commit (PgStore sends
+// them in one round trip): their failures must still fail the transaction,
+// with the same codes as outside it, and nothing of it may be kept.
+TYPED_TEST(TamStoreConformanceTest, AFailedWriteFailsItsTransaction) {
+  ASSERT_OK(this->store().PutToken(QueryToken(H("aa"), 1000)));
+  Status unregistered = this->store().Atomically([&]() -> Status {
+    TEEP_RETURN_IF_ERROR(this->store().Audit({1, {}, "before", ""}));
+    return this->store().SetInstalled(H("99"), {H("8142"), 1});
+  });
+  EXPECT_EQ(unregistered.code(), StatusCode::kNotFound) << unregistered.ToString();
+  Status duplicate = this->store().Atomically([&]() -> Status {
+    TEEP_RETURN_IF_ERROR(this->store().Audit({2, {}, "before", ""}));
+    return this->store().PutToken(QueryToken(H("aa"), 2000));
+  });
+  EXPECT_EQ(duplicate.code(), StatusCode::kInvalidArgument) << duplicate.ToString();
+  ASSERT_OK_AND_ASSIGN(auto audit, this->store().RecentAudit(10));
+  EXPECT_TRUE(audit.empty());
+  // Reads inside a transaction see its earlier (possibly deferred) writes.
+  ASSERT_OK(this->store().Atomically([&]() -> Status {
+    TEEP_RETURN_IF_ERROR(this->store().PutDevice(Device(H("05"), "five")));
+    TEEP_RETURN_IF_ERROR(this->store().SetInstalled(H("05"), {H("8142"), 7}));
+    TEEP_ASSIGN_OR_RETURN(auto held, this->store().ListInstalled(H("05")));
+    EXPECT_EQ(held.size(), 1u);
+    return OkStatus();
+  }));
+}
+
 TYPED_TEST(TamStoreConformanceTest, DeviceTextIsStoredWithReplacementCharacters) {
   // The attestation state and audit details quote what a device sent.
   DeviceRecord d = Device(H("03"), "device");
