@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/key_loading.h"
 #include "cli/manifest_args.h"
+#include "cli/provisioning_args.h"
 #include "core/base/strings.h"
 #include "core/suit/component_id.h"
 #include "host/device/device_broker.h"
@@ -40,16 +41,12 @@ struct DeviceArgs {
   std::string socket;
   std::vector<std::string> tams;
   std::vector<std::string> tam_keys;
-  std::vector<std::string> signers;
+  SignerAndIdArgs ids;  // --signer, --hwmodel, --hwversion, --vendor-id, --class-id
   std::string key_type = "p256";
-  std::string hwmodel = "teep-sim";
-  std::string hwversion = "1.0";
   std::string tam;
   std::string ca_file;
   unsigned interval = 0;
   std::vector<std::string> component;
-  std::vector<std::string> vendor_ids;
-  std::vector<std::string> class_ids;
 };
 
 std::string TeeSocket(const DeviceArgs& a) { return a.socket.empty() ? a.state + "/tee.sock" : a.socket; }
@@ -80,15 +77,7 @@ void Init(const DeviceArgs& a) {
     if (!key.ok()) Fail(verb, "--tam-key " + a.tam_keys[i] + ": " + key.status().ToString());
     p.tams.push_back({a.tams[i], *key});
   }
-  for (const std::string& path : a.signers) {
-    auto key = LoadPublicKey(path);
-    if (!key.ok()) Fail(verb, "--signer " + path + ": " + key.status().ToString());
-    p.signers.push_back(*key);
-  }
-  p.hwmodel = a.hwmodel;
-  p.hwversion = a.hwversion;
-  for (const std::string& id : a.vendor_ids) p.vendor_ids.push_back(ParseUuidOption(verb, "--vendor-id", id));
-  for (const std::string& id : a.class_ids) p.class_ids.push_back(ParseUuidOption(verb, "--class-id", id));
+  ApplySignersAndIds(verb, a.ids, p);
   std::optional<crypto::KeyType> type;
   if (a.key_type == "p256") {
     type = crypto::KeyType::kP256;
@@ -254,12 +243,12 @@ void AddDeviceCommand(CLI::App& app) {
   state(init);
   init->add_option("--tam", a->tams, "URI of a TAM this device trusts; repeatable")->required();
   init->add_option("--tam-key", a->tam_keys, "That TAM's public key (PEM); one per --tam")->required();
-  init->add_option("--signer", a->signers, "Trusted Component signer public key (PEM); repeatable");
+  init->add_option("--signer", a->ids.signers, "Trusted Component signer public key (PEM); repeatable");
   init->add_option("--key-type", a->key_type, "TEEP key type at first start: p256 or ed25519");
-  init->add_option("--hwmodel", a->hwmodel, "EAT hwmodel of this simulated TEE");
-  init->add_option("--hwversion", a->hwversion, "EAT hwversion of this simulated TEE");
-  init->add_option("--vendor-id", a->vendor_ids, "SUIT vendor UUID this TEE answers to; repeatable");
-  init->add_option("--class-id", a->class_ids, "SUIT class UUID this TEE answers to; repeatable");
+  init->add_option("--hwmodel", a->ids.hwmodel, "EAT hwmodel of this simulated TEE");
+  init->add_option("--hwversion", a->ids.hwversion, "EAT hwversion of this simulated TEE");
+  init->add_option("--vendor-id", a->ids.vendor_ids, "SUIT vendor UUID this TEE answers to; repeatable");
+  init->add_option("--class-id", a->ids.class_ids, "SUIT class UUID this TEE answers to; repeatable");
   init->callback([a] { Init(*a); });
 
   CLI::App* tee = device->add_subcommand("tee", "Run the simulated TEE process (the Agent)");

@@ -23,6 +23,7 @@
 #include "cli/commands.h"
 #include "cli/key_loading.h"
 #include "cli/manifest_args.h"
+#include "cli/provisioning_args.h"
 #include "host/fleet/base64.h"
 #include "host/fleet/fleet_run.h"
 #include "host/fleet/identity.h"
@@ -49,16 +50,13 @@ struct FleetArgs {
   std::vector<std::string> tcs;
   std::string seed = std::string(fleet::kDefaultSeed);
   std::vector<std::string> tam_keys;
-  std::vector<std::string> signers;
+  SignerAndIdArgs ids;  // --signer, --hwmodel, --hwversion, --vendor-id, --class-id
   unsigned retries = 3;
   bool no_progress = false;
   double timeout = 30;
   uint64_t first_index = 0;
   bool json = false;
   std::string ca_file;
-  std::string hwmodel = "teep-sim";
-  std::string hwversion = "1.0";
-  std::vector<std::string> vendor_ids, class_ids;
   // teep fleet devices
   uint64_t file_devices = 0;
   std::string out;
@@ -157,15 +155,7 @@ fleet::FleetPlan MakePlan(const FleetArgs& a) {
     if (!key.ok()) Fail(verb, "--tam-key " + path + ": " + key.status().ToString());
     p.tams.push_back({a.tam, *key});
   }
-  for (const std::string& path : a.signers) {
-    auto key = LoadPublicKey(path);
-    if (!key.ok()) Fail(verb, "--signer " + path + ": " + key.status().ToString());
-    p.signers.push_back(*key);
-  }
-  p.hwmodel = a.hwmodel;
-  p.hwversion = a.hwversion;
-  for (const std::string& id : a.vendor_ids) p.vendor_ids.push_back(ParseUuidOption(verb, "--vendor-id", id));
-  for (const std::string& id : a.class_ids) p.class_ids.push_back(ParseUuidOption(verb, "--class-id", id));
+  ApplySignersAndIds(verb, a.ids, p);
   auto digest = fleet::MeasureThisExecutable();
   if (!digest.ok()) Fail(verb, "measuring the Agent's code: " + digest.status().ToString());
   plan.profile.agent_digest = *digest;
@@ -284,7 +274,7 @@ void AddFleetCommand(CLI::App& app) {
   cmd->add_option("--seed", a->seed, "Seed of the simulation keys (default teep-fleet-simulation)");
   cmd->add_option("--tam-key", a->tam_keys, "The TAM's public key (PEM); repeatable; required")
       ->allow_extra_args(false);
-  cmd->add_option("--signer", a->signers, "Trusted Component signer public key (PEM); repeatable")
+  cmd->add_option("--signer", a->ids.signers, "Trusted Component signer public key (PEM); repeatable")
       ->allow_extra_args(false);
   cmd->add_option("--retries", a->retries, "Retries of a failed conversation before a device fails (default 3)");
   cmd->add_flag("--no-progress", a->no_progress, "No progress line on standard error");
@@ -292,11 +282,11 @@ void AddFleetCommand(CLI::App& app) {
   cmd->add_option("--first-index", a->first_index, "Index of the first device (default 0)");
   cmd->add_flag("--json", a->json, "The report as one JSON object");
   cmd->add_option("--ca-file", a->ca_file, "Trust only this CA for an HTTPS TAM (PEM)");
-  cmd->add_option("--hwmodel", a->hwmodel, "EAT hwmodel of the devices (default teep-sim)");
-  cmd->add_option("--hwversion", a->hwversion, "EAT hwversion of the devices (default 1.0)");
-  cmd->add_option("--vendor-id", a->vendor_ids, "SUIT vendor UUID the devices answer to; repeatable")
+  cmd->add_option("--hwmodel", a->ids.hwmodel, "EAT hwmodel of the devices (default teep-sim)");
+  cmd->add_option("--hwversion", a->ids.hwversion, "EAT hwversion of the devices (default 1.0)");
+  cmd->add_option("--vendor-id", a->ids.vendor_ids, "SUIT vendor UUID the devices answer to; repeatable")
       ->allow_extra_args(false);
-  cmd->add_option("--class-id", a->class_ids, "SUIT class UUID the devices answer to; repeatable")
+  cmd->add_option("--class-id", a->ids.class_ids, "SUIT class UUID the devices answer to; repeatable")
       ->allow_extra_args(false);
   cmd->callback([a, cmd] {
     if (cmd->get_subcommands().empty()) Run(*a);

@@ -73,6 +73,15 @@ struct TokenRecord {
   int64_t expires = 0;    // seconds since 1970
 };
 
+// Stores refuse to write, and report as malformed when they read, any other
+// value of these enums.
+inline bool IsKnown(TokenRecord::Kind kind) {
+  return kind == TokenRecord::Kind::kQueryRequest || kind == TokenRecord::Kind::kUpdate;
+}
+inline bool IsKnown(PolicyRecord::Action action) {
+  return action == PolicyRecord::Action::kInstall || action == PolicyRecord::Action::kRemove;
+}
+
 struct AuditRecord {
   int64_t time = 0;
   Bytes device_id;        // empty when the sender is unknown

@@ -104,14 +104,6 @@ pg::Params DeviceParams(const DeviceRecord& d, const std::string& attestation) {
   return p;
 }
 
-bool ValidKind(TokenRecord::Kind kind) {
-  return kind == TokenRecord::Kind::kQueryRequest || kind == TokenRecord::Kind::kUpdate;
-}
-
-bool ValidAction(PolicyRecord::Action action) {
-  return action == PolicyRecord::Action::kInstall || action == PolicyRecord::Action::kRemove;
-}
-
 }  // namespace
 
 Result<std::shared_ptr<pg::Pool>> PgStore::OpenPool(const std::string& url, size_t connections) {
@@ -216,7 +208,7 @@ Result<uint64_t> PgStore::Count(const sql::Named& statement) {
 // ---- tokens -----------------------------------------------------------------
 
 Status PgStore::PutToken(const TokenRecord& token) {
-  if (!ValidKind(token.kind)) {
+  if (!tam::IsKnown(token.kind)) {
     return Status(StatusCode::kInvalidArgument,
                   Cat(pool_->name(), ": put token: unknown kind ", static_cast<int>(token.kind)));
   }
@@ -263,7 +255,7 @@ Result<std::optional<TokenRecord>> PgStore::TakeToken(ByteView token, int64_t no
   if (now > taken.expires) return std::optional<TokenRecord>();
   taken.token = ToBytes(token);
   taken.kind = static_cast<TokenRecord::Kind>(kind);
-  if (kind < 0 || kind > 255 || !ValidKind(taken.kind)) {
+  if (kind < 0 || kind > 255 || !tam::IsKnown(taken.kind)) {
     return Status(StatusCode::kMalformed,
                   Cat(pool_->name(), ": take token: column kind: unknown kind ", kind));
   }
@@ -403,7 +395,7 @@ Result<std::vector<TcRecord>> PgStore::ListLatestTcs() {
 // ---- policy -----------------------------------------------------------------
 
 Status PgStore::PutPolicy(const PolicyRecord& policy) {
-  if (!ValidAction(policy.action)) {
+  if (!tam::IsKnown(policy.action)) {
     return Status(StatusCode::kInvalidArgument,
                   Cat(pool_->name(), ": put policy: unknown action ", static_cast<int>(policy.action)));
   }
@@ -427,7 +419,7 @@ Result<std::vector<PolicyRecord>> PgStore::ListPolicies() {
     TEEP_RETURN_IF_ERROR(rows.ReadBlob(r, 1, "manifest_id", &out[r].manifest_id));
     TEEP_RETURN_IF_ERROR(rows.ReadInt(r, 2, "action", &action));
     out[r].action = static_cast<PolicyRecord::Action>(action);
-    if (action < 0 || action > 255 || !ValidAction(out[r].action)) {
+    if (action < 0 || action > 255 || !tam::IsKnown(out[r].action)) {
       return Status(StatusCode::kMalformed,
                     Cat(pool_->name(), ": list policies: column action: unknown action ", action));
     }

@@ -65,14 +65,6 @@ Result<std::vector<TcRecord>> AllTcs(sqlite::Statement& statement) {
   return out;
 }
 
-bool ValidKind(TokenRecord::Kind kind) {
-  return kind == TokenRecord::Kind::kQueryRequest || kind == TokenRecord::Kind::kUpdate;
-}
-
-bool ValidAction(PolicyRecord::Action action) {
-  return action == PolicyRecord::Action::kInstall || action == PolicyRecord::Action::kRemove;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
@@ -144,7 +136,7 @@ Status SqliteStore::Atomically(const std::function<Status()>& step) {
 // ---- tokens -----------------------------------------------------------------
 
 Status SqliteStore::PutToken(const TokenRecord& token) {
-  if (!ValidKind(token.kind)) {
+  if (!tam::IsKnown(token.kind)) {
     return Status(StatusCode::kInvalidArgument,
                   "sqlite " + path() + ": put token: unknown kind " +
                       std::to_string(static_cast<int>(token.kind)));
@@ -198,7 +190,7 @@ Result<std::optional<TokenRecord>> SqliteStore::TakeToken(ByteView token, int64_
   if (now > taken.expires) return std::optional<TokenRecord>();
   taken.token = ToBytes(token);
   taken.kind = static_cast<TokenRecord::Kind>(kind);
-  if (kind < 0 || kind > 255 || !ValidKind(taken.kind)) {
+  if (kind < 0 || kind > 255 || !tam::IsKnown(taken.kind)) {
     return Status(StatusCode::kMalformed, "sqlite " + path() +
                                               ": take token: column kind: unknown kind " +
                                               std::to_string(kind));
@@ -344,7 +336,7 @@ Result<std::vector<TcRecord>> SqliteStore::ListLatestTcs() { return AllTcs(list_
 // ---- policy -----------------------------------------------------------------
 
 Status SqliteStore::PutPolicy(const PolicyRecord& policy) {
-  if (!ValidAction(policy.action)) {
+  if (!tam::IsKnown(policy.action)) {
     return Status(StatusCode::kInvalidArgument,
                   "sqlite " + path() + ": put policy: unknown action " +
                       std::to_string(static_cast<int>(policy.action)));
@@ -372,7 +364,7 @@ Result<std::vector<PolicyRecord>> SqliteStore::ListPolicies() {
     TEEP_RETURN_IF_ERROR(q.ReadBlob(1, "manifest_id", &p.manifest_id));
     TEEP_RETURN_IF_ERROR(q.ReadInt(2, "action", &action));
     p.action = static_cast<PolicyRecord::Action>(action);
-    if (action < 0 || action > 255 || !ValidAction(p.action)) {
+    if (action < 0 || action > 255 || !tam::IsKnown(p.action)) {
       return Status(StatusCode::kMalformed, "sqlite " + path() +
                                                 ": list policies: column action: unknown "
                                                 "action " +
