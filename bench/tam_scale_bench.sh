@@ -87,14 +87,14 @@ printf 'bench TC\n' >tc.bin
 echo "# devices for a registry of $huge" >&2
 "$teep" fleet devices --devices "$huge" --out all.devices
 make_registry() {  # make_registry NAME DATABASE N: a fresh database holding the TC and N devices
-  head -n "$3" all.devices >"$1.devices"
+  awk -v n="$3" '/^#/ { next } { print; if (++c == n) exit }' all.devices >"$1.devices"
   "$teep" tam tc add --config tam/tam.toml --database "$2" tc.suit >/dev/null
   local t0=$SECONDS
   "$teep" tam devices import --config tam/tam.toml --database "$2" "$1.devices" >/dev/null
   echo "# $1: imported $3 devices in $((SECONDS - t0)) s" >&2
 }
 pg_database() {  # pg_database NAME: a fresh PostgreSQL database's URL
-  psql -q "$admin_url" -c "CREATE DATABASE $1" >/dev/null
+  (cd / && psql -q "$admin_url" -c "CREATE DATABASE $1" >/dev/null)
   echo "${admin_url%/*}/$1"
 }
 
@@ -114,9 +114,9 @@ serve() {  # serve DATABASE: starts an instance; sets url and pid
   exit 1
 }
 
-fleet() {  # fleet URL FIRST_INDEX DEVICES OUT: one timed run
+fleet() {  # fleet URL FIRST_INDEX DEVICES OUT SECONDS: one timed run
   "$teep" fleet --tam "$1" --first-index "$2" --devices "$3" --concurrency "$((8 / ${instances:-1}))" \
-    --duration "$seconds" --tcs "$tc_words" --tam-key tam/tam-p256.pub.pem --tam-key tam/tam-ed25519.pub.pem \
+    --duration "$5" --tcs "$tc_words" --tam-key tam/tam-p256.pub.pem --tam-key tam/tam-ed25519.pub.pem \
     --signer tam/signer.pub.pem --no-progress --json >"$4"
 }
 field() { grep -o "\"$2\":[0-9.]*" "$1" | head -1 | cut -d: -f2; }
@@ -133,11 +133,11 @@ row() {  # row NAME REGISTRY DATABASE [INSTANCES]
     urls+=("$url")
   done
   # Warm-up: the active devices converse (HTTP sessions, caches, buffers).
-  run_fleets warm
+  run_fleets warm 3
   local tam0 pg0=0 pg1=0
   tam0=$(cpu_ticks "${tam_pids[@]}")
   [[ $database == postgresql://* ]] && pg0=$(cpu_ticks $(pg_pids))
-  run_fleets run
+  run_fleets run "$seconds"
   local tam1
   tam1=$(cpu_ticks "${tam_pids[@]}")
   [[ $database == postgresql://* ]] && pg1=$(cpu_ticks $(pg_pids))
@@ -158,10 +158,10 @@ row() {  # row NAME REGISTRY DATABASE [INSTANCES]
     "$p50" "$p95" "$p99" "$tam_us" "$pg_us" "$((rss / 1024))" "$ratio" "$errors"
   for p in "${tam_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
 }
-run_fleets() {  # run_fleets TAG: one fleet per instance (urls), devices split, in parallel
+run_fleets() {  # run_fleets TAG SECONDS: one fleet per instance (urls), devices split, in parallel
   local fleet_pids=() i
   for i in "${!urls[@]}"; do
-    fleet "${urls[$i]}" $((i * 1000 / instances)) $((1000 / instances)) "$1.$i.json" &
+    fleet "${urls[$i]}" $((i * 1000 / instances)) $((1000 / instances)) "$1.$i.json" "$2" &
     fleet_pids+=($!)
   done
   for i in "${!fleet_pids[@]}"; do

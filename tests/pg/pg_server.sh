@@ -20,6 +20,10 @@ state=${2:-}
 [[ ( $action == start || $action == stop ) && -n $state ]] ||
   { echo "usage: pg_server.sh start|stop STATE_FILE" >&2; exit 2; }
 
+# The server user may not be able to enter the caller's directory.
+state=$(realpath -m "$state")
+cd /
+
 as_server_user() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
