@@ -195,7 +195,10 @@ Connection::~Connection() { PQfinish(conn_); }
 
 bool Connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
 
-bool Connection::idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+bool Connection::idle() const {
+  // A pipeline left open by a transport error mid-way is not idle either.
+  return PQtransactionStatus(conn_) == PQTRANS_IDLE && PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;
+}
 
 Status Connection::Error(std::string_view operation) const {
   return Status(StatusCode::kIoError, Cat("postgresql ", name_, ": ", operation, ": ", ServerMessage(conn_)));

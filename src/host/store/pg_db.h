@@ -109,7 +109,7 @@ class Connection {
   const std::string& name() const { return name_; }
   // After a lost connection (server restart, network) the pool replaces it.
   bool broken() const;
-  // Not inside a transaction (and no command in progress).
+  // Not inside a transaction or a pipeline (and no command in progress).
   bool idle() const;
   // SQLSTATE of the last failed execution ("" if none), e.g. "23503".
   const std::string& last_sqlstate() const { return last_sqlstate_; }
